@@ -1,0 +1,53 @@
+// connection.h: everything the server knows about one client socket.
+//
+// excerpt-begin: phases
+// A connection goes through these phases:
+//
+//   Http ──upgrade──▶ Open ──we send Close──▶ Closing ──peer's Close──▶ (closed)
+//     │                 │                        │
+//     │ error/page      │ peer's Close, error    │ timeout
+//     ▼                 ▼                        ▼
+//   Finishing ◀─────────┘               (closed)
+//
+// Finishing means "nothing more to say": the output is flushed, our side of
+// the TCP stream is shut down, and the connection waits (briefly) for the
+// peer to close its side, so the last bytes we sent are not destroyed by a
+// reset. See docs/06-the-loop.md.
+// excerpt-end: phases
+//
+// Memory matters here: chatd aims at a few hundred bytes per idle client.
+// The HTTP parser exists only before the upgrade, the output ring and the
+// message reassembly buffer only while they hold data.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "chat.h"
+#include "deadline_list.h"
+#include "http_request.h"
+#include "message_reader.h"
+#include "output_queue.h"
+#include "token_bucket.h"
+
+enum class ConnectionPhase : uint8_t { Http, Open, Closing, Finishing };
+enum class Endpoint : uint8_t { None, Chat, Echo };
+
+// A Connection is a ChatClient (so the chat layer's references lead straight
+// back to it) and a DeadlineLink (so it sits in exactly one timer list).
+struct Connection : ChatClient, DeadlineLink {
+  int fd = -1;
+  ConnectionPhase phase = ConnectionPhase::Http;
+  Endpoint endpoint = Endpoint::None;
+  bool closed = false;           // fd closed; freed at the end of the turn
+  bool in_flush_list = false;    // queued for this turn's flush
+  bool wants_write = false;      // write interest registered with the poller
+  bool in_chat = false;          // the chat layer knows this client
+  bool write_side_shut = false;  // shutdown(SHUT_WR) done (Finishing)
+  bool trim_when_flushed = false;  // idle: give back the output ring once empty
+  uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
+  TokenBucket rate;
+  std::unique_ptr<HttpRequestParser> http;  // only in the Http phase
+  MessageReader reader;
+  OutputQueue output;
+};

@@ -1,0 +1,52 @@
+// main.cpp: chatd's entry point: parse the command line, install signal
+// handlers, listen, print where to connect, and run the loop.
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "log.h"
+#include "options.h"
+#include "poller.h"
+#include "server.h"
+
+namespace {
+
+void on_stop_signal(int) { Server::request_shutdown_from_signal(); }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // A write to a socket the peer has closed must be an EPIPE error for that
+  // one connection, not a signal that kills the whole server.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServerOptions options;
+  switch (parse_options(argc, argv, &options)) {
+    case ParseOutcome::ExitSuccess: return 0;
+    case ParseOutcome::ExitFailure: return 2;
+    case ParseOutcome::Run: break;
+  }
+  set_log_level(options.log_level);
+  install_signal_handlers();
+
+  // The server holds a 64 KiB read buffer and the connection table: keep it
+  // off the stack.
+  auto server = std::make_unique<Server>(options);
+  std::string error;
+  if (!server->listen(&error)) {
+    std::fprintf(stderr, "chatd: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("chatd listening on %s (open it in a browser)\n", server->url().c_str());
+  std::fflush(stdout);
+  LOG_INFO("poller %s, up to %zu connections", Poller::backend_name(), options.max_connections);
+  return server->run();
+}

@@ -1,0 +1,133 @@
+// options.cpp: parses the command line described by --help.
+#include "options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+const char kUsage[] =
+    // excerpt-begin: usage
+    "usage: chatd [options]\n"
+    "\n"
+    "A WebSocket chat server. Open the printed URL in a browser to chat.\n"
+    "\n"
+    "  --host ADDRESS             address to listen on (default 127.0.0.1;\n"
+    "                             0.0.0.0 or :: for every interface)\n"
+    "  --port N                   TCP port (default 8080; 0 picks a free one)\n"
+    "  --max-connections N        beyond it new clients get HTTP 503 (default 19000,\n"
+    "                             capped by the open-file limit)\n"
+    "  --max-message BYTES        largest message accepted, up to 16 MiB;\n"
+    "                             larger is closed with 1009 (default 65536)\n"
+    "  --max-output BYTES         output a slow client may have pending before it\n"
+    "                             is closed with 1008 (default 1048576)\n"
+    "  --handshake-timeout SEC    time to complete the HTTP upgrade (default 5)\n"
+    "  --idle-timeout SEC         silence before the server pings (default 60)\n"
+    "  --pong-timeout SEC         time to answer that ping (default 10)\n"
+    "  --close-timeout SEC        time to finish a close handshake (default 2)\n"
+    "  --shutdown-grace SEC       time given to clients after SIGINT/SIGTERM (default 2)\n"
+    "  --rate N                   chat messages per second per client (default 20)\n"
+    "  --burst N                  messages a client may send at once (default 40)\n"
+    "  --history N                messages of history kept per room (default 50)\n"
+    "  --presence-threshold N     rooms larger than this get periodic member counts\n"
+    "                             instead of joined/left notices (default 100)\n"
+    "  --presence-interval SEC    period of those counts (default 5)\n"
+    "  --origin ORIGIN            allow this Origin (repeatable); when given, other\n"
+    "                             browser Origins get HTTP 403\n"
+    "  --log-level LEVEL          error, warn, info or debug (default info)\n"
+    "  --help                     show this text\n"
+    "  --version                  show the version\n";
+    // excerpt-end: usage
+
+bool parse_count(const char* text, size_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long value = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-') return false;
+  *out = static_cast<size_t>(value);
+  return true;
+}
+
+bool parse_seconds(const char* text, int64_t* out_ms) {
+  char* end = nullptr;
+  double seconds = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > 86400 * 365) return false;
+  *out_ms = static_cast<int64_t>(std::llround(seconds * 1000));
+  if (*out_ms < 1) *out_ms = 1;
+  return true;
+}
+
+bool parse_positive(const char* text, double* out) {
+  char* end = nullptr;
+  double value = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !std::isfinite(value) || value <= 0) return false;
+  *out = value;
+  return true;
+}
+
+bool apply(ServerOptions* o, const std::string& name, const char* value) {
+  size_t count = 0;
+  if (name == "--host") { o->host = value; return !o->host.empty(); }
+  if (name == "--port") {
+    if (!parse_count(value, &count) || count > 65535) return false;
+    o->port = static_cast<int>(count);
+    return true;
+  }
+  if (name == "--max-connections") return parse_count(value, &o->max_connections) && o->max_connections > 0;
+  if (name == "--max-message")
+    return parse_count(value, &o->max_message_bytes) && o->max_message_bytes > 0 &&
+           o->max_message_bytes <= 16 * 1024 * 1024;
+  if (name == "--max-output") return parse_count(value, &o->max_output_bytes) && o->max_output_bytes >= 1024;
+  if (name == "--handshake-timeout") return parse_seconds(value, &o->handshake_timeout_ms);
+  if (name == "--idle-timeout") return parse_seconds(value, &o->idle_timeout_ms);
+  if (name == "--pong-timeout") return parse_seconds(value, &o->pong_timeout_ms);
+  if (name == "--close-timeout") return parse_seconds(value, &o->close_timeout_ms);
+  if (name == "--shutdown-grace") return parse_seconds(value, &o->shutdown_grace_ms);
+  if (name == "--presence-interval") return parse_seconds(value, &o->presence_interval_ms);
+  if (name == "--rate") return parse_positive(value, &o->rate_per_second);
+  if (name == "--burst") return parse_positive(value, &o->rate_burst) && o->rate_burst >= 1;
+  if (name == "--history") return parse_count(value, &o->history_length) && o->history_length <= 10000;
+  if (name == "--presence-threshold") return parse_count(value, &o->presence_threshold);
+  if (name == "--origin") { o->allowed_origins.emplace_back(value); return value[0] != '\0'; }
+  if (name == "--log-level") return parse_log_level(value, &o->log_level);
+  return false;
+}
+
+}  // namespace
+
+ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string argument = argv[i];
+    if (argument == "--help" || argument == "-h") {
+      std::fputs(kUsage, stdout);
+      return ParseOutcome::ExitSuccess;
+    }
+    if (argument == "--version") {
+      std::printf("chatd %s\n", kChatdVersion);
+      return ParseOutcome::ExitSuccess;
+    }
+    // Both "--port 8080" and "--port=8080".
+    std::string name = argument;
+    const char* value = nullptr;
+    size_t equals = argument.find('=');
+    if (argument.compare(0, 2, "--") == 0 && equals != std::string::npos) {
+      name = argument.substr(0, equals);
+      value = argv[i] + equals + 1;
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    }
+    if (argument.compare(0, 2, "--") != 0 || value == nullptr) {
+      std::fprintf(stderr, "chatd: unknown or incomplete option '%s' (try --help)\n", argument.c_str());
+      return ParseOutcome::ExitFailure;
+    }
+    if (!apply(options, name, value)) {
+      std::fprintf(stderr, "chatd: bad value '%s' for %s (try --help)\n", value, name.c_str());
+      return ParseOutcome::ExitFailure;
+    }
+  }
+  return ParseOutcome::Run;
+}

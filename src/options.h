@@ -1,0 +1,38 @@
+// options.h: chatd's command line. Every limit and timeout the server
+// enforces is a flag here, with a default an operator can reason about.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "log.h"
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  size_t max_connections = 19000;       // further capped by the open-file limit
+  size_t max_message_bytes = 64 * 1024;  // 1009 beyond it
+  size_t max_output_bytes = 1024 * 1024; // per client; 1008 beyond it
+  int64_t handshake_timeout_ms = 5000;
+  int64_t idle_timeout_ms = 60000;       // then a ping
+  int64_t pong_timeout_ms = 10000;       // then the client is dropped
+  int64_t close_timeout_ms = 2000;       // to finish a close handshake
+  int64_t shutdown_grace_ms = 2000;      // after SIGINT/SIGTERM
+  double rate_per_second = 20;           // chat messages per client
+  double rate_burst = 40;
+  size_t history_length = 50;
+  size_t presence_threshold = 100;
+  int64_t presence_interval_ms = 5000;
+  std::vector<std::string> allowed_origins;  // empty: any Origin
+  LogLevel log_level = LogLevel::Info;
+};
+
+enum class ParseOutcome { Run, ExitSuccess, ExitFailure };
+
+// Parses argv into *options. Prints --help or --version text to stdout, or
+// an error to stderr, and says whether to run or exit.
+ParseOutcome parse_options(int argc, char** argv, ServerOptions* options);
+
+constexpr const char* kChatdVersion = "0.1.0";

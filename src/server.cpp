@@ -1,0 +1,406 @@
+// server.cpp: chatd's loop: sockets, readiness, flushing, timers and
+// shutdown. See server.h for the shape of one turn.
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "clock.h"
+#include "log.h"
+
+namespace {
+
+// The write end of a pipe the signal handler writes to, so that a signal
+// wakes the poller instead of being noticed only at the next event.
+int wake_write_fd = -1;
+int wake_read_fd = -1;
+
+bool set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL, 0);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 &&
+         fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
+}
+
+// Raises the soft open-file limit to the hard one; returns the result.
+size_t raise_open_file_limit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? 1 << 20 : static_cast<size_t>(limit.rlim_cur);
+}
+
+constexpr char kServiceUnavailable[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 33\r\nConnection: close\r\nRetry-After: 5\r\n\r\n"
+    "server is at its connection limit\n";
+constexpr int kMaxEventsPerWait = 1024;
+// A client that floods us gets at most this much reading per turn, so it
+// cannot starve the others; level-triggered readiness brings it back next turn.
+constexpr size_t kReadBudgetPerTurn = 256 * 1024;
+
+}  // namespace
+
+extern const char kDemoPage[];
+extern const unsigned long kDemoPage_size;
+
+Server::Server(const ServerOptions& options)
+    : options_(options),
+      origins_(options.allowed_origins),
+      chat_(*this, ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms}),
+      handshake_timers_(options.handshake_timeout_ms),
+      idle_timers_(options.idle_timeout_ms),
+      pong_timers_(options.pong_timeout_ms),
+      closing_timers_(options.close_timeout_ms) {
+  size_t file_limit = raise_open_file_limit();
+  connections_.assign(file_limit, nullptr);
+  // Keep a few descriptors for the listener, the poller, the wake pipe and
+  // the spare descriptor.
+  max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
+  page_response_ = FrameRef(SharedFrame::raw(
+      http_ok_response("text/html; charset=utf-8", std::string_view(kDemoPage, kDemoPage_size))));
+  health_response_ = FrameRef(SharedFrame::raw(http_ok_response("text/plain; charset=utf-8", "ok\n")));
+  ping_frame_ = FrameRef(SharedFrame::encode(Opcode::Ping, ""));
+  now_ms_ = monotonic_ms();
+}
+
+Server::~Server() {
+  for (Connection* connection : connections_) {
+    if (connection) {
+      ::close(connection->fd);
+      delete connection;
+    }
+  }
+  free_closed_connections();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
+
+bool Server::listen(std::string* error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* addresses = nullptr;
+  std::string port_text = std::to_string(options_.port);
+  int status = getaddrinfo(options_.host.c_str(), port_text.c_str(), &hints, &addresses);
+  if (status != 0) {
+    *error = "cannot resolve " + options_.host + ": " + gai_strerror(status);
+    return false;
+  }
+  for (addrinfo* address = addresses; address && listen_fd_ < 0; address = address->ai_next) {
+    int fd = socket(address->ai_family, address->ai_socktype, address->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    // A large backlog absorbs reconnect storms; the kernel caps it at somaxconn.
+    if (bind(fd, address->ai_addr, address->ai_addrlen) == 0 && ::listen(fd, 4096) == 0 &&
+        set_nonblocking(fd)) {
+      listen_fd_ = fd;
+    } else {
+      *error = "cannot listen on " + options_.host + ":" + port_text + ": " + std::strerror(errno);
+      ::close(fd);
+    }
+  }
+  freeaddrinfo(addresses);
+  if (listen_fd_ < 0) return false;
+
+  sockaddr_storage bound{};
+  socklen_t bound_length = sizeof bound;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_length);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+
+  int pipe_fds[2];
+  if (!poller_.ok() || pipe(pipe_fds) != 0) {
+    *error = std::string("cannot set up the poller: ") + std::strerror(errno);
+    return false;
+  }
+  wake_read_fd = pipe_fds[0];
+  wake_write_fd = pipe_fds[1];
+  set_nonblocking(wake_read_fd);
+  set_nonblocking(wake_write_fd);
+  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  poller_.add(listen_fd_, kPollReadable);
+  poller_.add(wake_read_fd, kPollReadable);
+  return true;
+}
+
+std::string Server::url() const {
+  std::string host = options_.host;
+  if (host == "0.0.0.0" || host == "::") host = "localhost";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port_);
+}
+
+void Server::request_shutdown_from_signal() {
+  int saved = errno;
+  if (wake_write_fd >= 0) {
+    char byte = 1;
+    ssize_t ignored = write(wake_write_fd, &byte, 1);
+    (void)ignored;
+  }
+  errno = saved;
+}
+
+int64_t Server::wall_ms() const { return wall_clock_ms(); }
+
+int Server::wait_timeout_ms() const {
+  int64_t earliest = -1;
+  auto consider = [&earliest](int64_t deadline) {
+    if (deadline >= 0 && (earliest < 0 || deadline < earliest)) earliest = deadline;
+  };
+  consider(handshake_timers_.next_deadline_ms());
+  consider(idle_timers_.next_deadline_ms());
+  consider(pong_timers_.next_deadline_ms());
+  consider(closing_timers_.next_deadline_ms());
+  if (shutting_down_) consider(shutdown_deadline_ms_);
+  int64_t chat_deadline = chat_.next_timer_ms();
+  if (chat_deadline >= 0) consider(now_ms_ + std::max<int64_t>(0, chat_deadline - wall_ms()));
+  if (earliest < 0) return -1;  // nothing scheduled: sleep until a socket is ready
+  return static_cast<int>(std::clamp<int64_t>(earliest - monotonic_ms(), 0, 60 * 60 * 1000));
+}
+
+int Server::run() {
+  PollerEvent events[kMaxEventsPerWait];
+  while (!(shutting_down_ && (connection_count_ == 0 || now_ms_ >= shutdown_deadline_ms_))) {
+    int ready = poller_.wait(events, kMaxEventsPerWait, wait_timeout_ms());
+    if (ready < 0) {
+      LOG_ERROR("poller wait failed: %s", std::strerror(errno));
+      return 1;
+    }
+    now_ms_ = monotonic_ms();
+
+    bool listener_ready = false;
+    for (int i = 0; i < ready; ++i) {
+      if (events[i].fd == listen_fd_) listener_ready = true;
+      if (events[i].fd == wake_read_fd) {
+        char drain[64];
+        while (read(wake_read_fd, drain, sizeof drain) > 0) {
+        }
+        if (!shutting_down_) begin_shutdown();
+      }
+    }
+    if (listener_ready && !shutting_down_) accept_clients();
+
+    for (int i = 0; i < ready; ++i) {
+      int fd = events[i].fd;
+      if (fd == listen_fd_ || fd == wake_read_fd) continue;
+      // The connection may have been closed by an earlier event this turn
+      // (a broadcast that overflowed its buffer, say); its slot is empty then.
+      Connection* connection = fd >= 0 && static_cast<size_t>(fd) < connections_.size() ? connections_[fd] : nullptr;
+      if (!connection) continue;
+      if (events[i].events & kPollReadable) read_client(connection);
+      if ((events[i].events & kPollWritable) && !connection->closed) mark_for_flush(connection);
+    }
+
+    process_inbound();
+    run_timers();
+    flush_output();
+    free_closed_connections();
+  }
+  LOG_INFO("shut down with %zu connection(s) still open", connection_count_);
+  return 0;
+}
+
+void Server::accept_clients() {
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof peer;
+    int fd = accept(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+        // Out of descriptors: free the spare, accept the client and close it
+        // at once, so it hears "no" instead of waiting in the backlog forever.
+        ::close(spare_fd_);
+        int refused = accept(listen_fd_, nullptr, nullptr);
+        if (refused >= 0) ::close(refused);
+        spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        LOG_WARN("out of file descriptors; refused a connection");
+        continue;
+      }
+      if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("accept failed: %s", std::strerror(errno));
+      return;
+    }
+    if (connection_count_ >= max_connections_ || static_cast<size_t>(fd) >= connections_.size() ||
+        !set_nonblocking(fd)) {
+      // Best effort: the response is tiny and the socket buffer is empty.
+      ssize_t ignored = ::send(fd, kServiceUnavailable, sizeof kServiceUnavailable - 1, 0);
+      (void)ignored;
+      ::close(fd);
+      LOG_WARN("connection limit (%zu) reached; answered 503", max_connections_);
+      continue;
+    }
+    int yes = 1;
+    // Chat messages are small and latency-sensitive: do not let Nagle hold them.
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto* connection = new Connection();
+    connection->fd = fd;
+    connection->id = next_connection_id_++;
+    connection->http = std::make_unique<HttpRequestParser>();
+    connection->reader.set_max_message_bytes(options_.max_message_bytes);
+    connections_[fd] = connection;
+    ++connection_count_;
+    poller_.add(fd, kPollReadable);
+    handshake_timers_.schedule(connection, now_ms_);
+    if (log_enabled(LogLevel::Debug)) {
+      char address[INET6_ADDRSTRLEN] = "?";
+      const void* raw = peer.ss_family == AF_INET6
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&peer)->sin_addr);
+      inet_ntop(peer.ss_family, raw, address, sizeof address);
+      LOG_DEBUG("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id), address, fd);
+    }
+  }
+}
+
+void Server::read_client(Connection* connection) {
+  size_t budget = kReadBudgetPerTurn;
+  while (budget > 0 && !connection->closed) {
+    ssize_t received = recv(connection->fd, read_buffer_, sizeof read_buffer_, 0);
+    if (received > 0) {
+      size_t length = static_cast<size_t>(received);
+      budget = length >= budget ? 0 : budget - length;
+      switch (connection->phase) {
+        case ConnectionPhase::Http:
+          handle_http_bytes(connection, read_buffer_, length);
+          break;
+        case ConnectionPhase::Open:
+        case ConnectionPhase::Closing:
+          handle_websocket_bytes(connection, read_buffer_, length);
+          break;
+        case ConnectionPhase::Finishing:
+          break;  // we said our last word; only waiting for the peer's EOF
+      }
+      continue;
+    }
+    if (received == 0) {
+      destroy(connection, connection->phase == ConnectionPhase::Finishing ? "closed" : "peer closed the connection");
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) destroy(connection, std::strerror(errno));
+    return;
+  }
+}
+
+void Server::mark_for_flush(Connection* connection) {
+  if (connection->in_flush_list) return;
+  connection->in_flush_list = true;
+  flush_list_.push_back(connection);
+}
+
+void Server::flush_output() {
+  // Index loop: nothing below adds to the list, but be explicit about it.
+  for (size_t i = 0; i < flush_list_.size(); ++i) {
+    Connection* connection = flush_list_[i];
+    connection->in_flush_list = false;
+    if (connection->closed) continue;
+    if (connection->output.write_to(connection->fd) < 0) {
+      destroy(connection, std::strerror(errno));
+      continue;
+    }
+    bool drained = connection->output.empty();
+    // Ask the poller about writability only while output is stuck, so an
+    // idle connection never wakes the loop.
+    if (drained == connection->wants_write) {
+      connection->wants_write = !drained;
+      poller_.modify(connection->fd, kPollReadable | (drained ? 0 : kPollWritable));
+    }
+    if (!drained) continue;
+    if (connection->trim_when_flushed) {
+      connection->output.release_memory();
+      connection->trim_when_flushed = false;
+    }
+    if (connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
+      connection->write_side_shut = true;
+      shutdown(connection->fd, SHUT_WR);
+    }
+  }
+  flush_list_.clear();
+}
+
+void Server::run_timers() {
+  while (DeadlineLink* link = handshake_timers_.first_expired(now_ms_)) {
+    auto* connection = static_cast<Connection*>(link);
+    LOG_INFO("conn %llu: no complete request in time; sending 408", static_cast<unsigned long long>(connection->id));
+    respond_and_finish(connection, http_error_response(408, "the request head did not arrive in time"));
+  }
+  while (DeadlineLink* link = idle_timers_.first_expired(now_ms_)) {
+    auto* connection = static_cast<Connection*>(link);
+    // Silent for a whole idle period: ask whether it is still there, and
+    // give back its output memory once the ping is out.
+    pong_timers_.schedule(connection, now_ms_);
+    connection->trim_when_flushed = true;
+    queue_frame(connection, ping_frame_.get());
+  }
+  while (DeadlineLink* link = pong_timers_.first_expired(now_ms_)) {
+    auto* connection = static_cast<Connection*>(link);
+    LOG_INFO("conn %llu: no pong in time", static_cast<unsigned long long>(connection->id));
+    leave_chat(connection, LeaveReason::Timeout);
+    send_close(connection, close_code::kGoingAway, "ping timeout", false);
+  }
+  while (DeadlineLink* link = closing_timers_.first_expired(now_ms_)) {
+    destroy(static_cast<Connection*>(link), "close timed out");
+  }
+  int64_t chat_deadline = chat_.next_timer_ms();
+  if (chat_deadline >= 0 && chat_deadline <= wall_ms()) {
+    inside_chat_ = true;
+    chat_.run_timers(wall_ms());
+    inside_chat_ = false;
+    run_chat_departures();
+  }
+}
+
+void Server::begin_shutdown() {
+  LOG_INFO("shutting down: closing %zu connection(s)", connection_count_);
+  shutting_down_ = true;
+  shutdown_deadline_ms_ = now_ms_ + options_.shutdown_grace_ms;
+  poller_.remove(listen_fd_);
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  // The one place that visits every connection: once, at shutdown.
+  for (Connection* connection : connections_) {
+    if (!connection || connection->closed) continue;
+    if (connection->phase == ConnectionPhase::Open) {
+      send_close(connection, close_code::kGoingAway, "server shutting down", true);
+    } else if (connection->phase == ConnectionPhase::Http) {
+      destroy(connection, "server shutting down");
+    }
+  }
+}
+
+void Server::destroy(Connection* connection, const char* why) {
+  if (connection->closed) return;
+  leave_chat(connection, LeaveReason::Disconnected);
+  LOG_DEBUG("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
+  cancel_deadline(connection);
+  poller_.remove(connection->fd);
+  ::close(connection->fd);
+  connections_[connection->fd] = nullptr;
+  connection->closed = true;
+  connection->output.clear();
+  --connection_count_;
+  // Freed at the end of the turn: the inbound queue and the flush list may
+  // still point at it (the trap Redis's ae.c comments warn about).
+  closed_this_turn_.push_back(connection);
+}
+
+void Server::free_closed_connections() {
+  for (Connection* connection : closed_this_turn_) delete connection;
+  closed_this_turn_.clear();
+}

@@ -1,0 +1,123 @@
+// server.h: the chatd server: one thread, one loop.
+//
+// Each turn of the loop (Server::run):
+//   1. wait in the poller until a socket is ready or the next timer is due;
+//   2. accept every pending connection;
+//   3. read every readable client until EAGAIN, through its HTTP parser or
+//      WebSocket message reader; complete chat messages go into a queue;
+//   4. process the queue: the chat layer turns messages into broadcasts,
+//      encoding each broadcast once;
+//   5. run expired timers (handshake, idle ping, pong, close);
+//   6. flush: each connection with pending output gets one writev();
+//   7. free the connections closed during the turn.
+// The code for those steps is split over server.cpp (loop, sockets, timers),
+// server_http.cpp (the request before the upgrade) and server_websocket.cpp
+// (WebSocket events, closing).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat.h"
+#include "connection.h"
+#include "deadline_list.h"
+#include "handshake.h"
+#include "options.h"
+#include "poller.h"
+#include "shared_frame.h"
+
+class Server : private ChatTransport {
+ public:
+  explicit Server(const ServerOptions& options);
+  ~Server() override;
+
+  // Creates the listening socket. On failure returns false with *error set.
+  bool listen(std::string* error);
+  int port() const { return port_; }
+  // The URL to print, e.g. "http://127.0.0.1:8080".
+  std::string url() const;
+  // Runs until a shutdown request has been served; returns the exit status.
+  int run();
+  // Async-signal-safe: asks the loop to shut down (called from SIGINT/SIGTERM).
+  static void request_shutdown_from_signal();
+
+ private:
+  struct InboundMessage {
+    Connection* connection;
+    uint32_t offset;  // into inbound_bytes_
+    uint32_t length;
+    Opcode opcode;
+  };
+
+  // server.cpp: loop, sockets, flushing, timers, shutdown.
+  int wait_timeout_ms() const;
+  void accept_clients();
+  void read_client(Connection* connection);
+  void flush_output();
+  void mark_for_flush(Connection* connection);
+  void run_timers();
+  void begin_shutdown();
+  void destroy(Connection* connection, const char* why);
+  void free_closed_connections();
+  int64_t wall_ms() const;
+
+  // server_http.cpp: the request head and the upgrade.
+  void handle_http_bytes(Connection* connection, char* data, size_t length);
+  void handle_request(Connection* connection, char* rest, size_t rest_length);
+  void respond_and_finish(Connection* connection, const FrameRef& response);
+  void respond_and_finish(Connection* connection, std::string_view response);
+  void upgrade(Connection* connection, Endpoint endpoint, const std::string& response);
+
+  // server_websocket.cpp: frames, messages, closing.
+  void handle_websocket_bytes(Connection* connection, char* data, size_t length);
+  void handle_event(Connection* connection, const WsEvent& event);
+  void accept_message(Connection* connection, const WsEvent& event);
+  void process_inbound();
+  void queue_frame(Connection* connection, SharedFrame* frame);
+  void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
+  void finish(Connection* connection);
+  void leave_chat(Connection* connection, LeaveReason reason);
+  void run_chat_departures();
+  void send(ChatClient& client, const FrameRef& frame) override;  // ChatTransport
+
+  ServerOptions options_;
+  OriginPolicy origins_;
+  Poller poller_;
+  Chat chat_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  int64_t now_ms_ = 0;  // monotonic time at the start of the turn
+  uint64_t next_connection_id_ = 1;
+  size_t connection_count_ = 0;
+  size_t max_connections_ = 0;
+  int spare_fd_ = -1;  // released to accept-and-close when out of descriptors
+  bool shutting_down_ = false;
+  int64_t shutdown_deadline_ms_ = 0;
+
+  // Connections by file descriptor (Redis's trick: the kernel hands out the
+  // lowest free descriptor, so the table stays dense).
+  std::vector<Connection*> connections_;
+  std::vector<Connection*> flush_list_;
+  std::vector<Connection*> closed_this_turn_;
+  std::vector<InboundMessage> inbound_;
+  std::string inbound_bytes_;  // payloads of inbound_, reused every turn
+  struct Departure {
+    Connection* connection;
+    LeaveReason reason;
+  };
+  std::vector<Departure> departures_;
+  bool inside_chat_ = false;
+
+  DeadlineList handshake_timers_;
+  DeadlineList idle_timers_;
+  DeadlineList pong_timers_;
+  DeadlineList closing_timers_;
+
+  FrameRef page_response_;
+  FrameRef health_response_;
+  FrameRef ping_frame_;
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+  char read_buffer_[kReadBufferBytes];
+};

@@ -1,0 +1,105 @@
+// server_http.cpp: what the server does with bytes before the WebSocket
+// upgrade: feed the HTTP parser, route the request (RFC 9110), answer plain
+// requests, and perform the upgrade (RFC 6455 section 4.2).
+//
+// chatd serves exactly one request per HTTP connection (every response says
+// Connection: close). The demo page and /healthz are tiny, so keep-alive
+// would buy nothing but code.
+#include <cstring>
+
+#include "clock.h"
+#include "log.h"
+#include "server.h"
+
+namespace {
+
+std::string_view path_of(std::string_view target) {
+  size_t query = target.find('?');
+  return query == std::string_view::npos ? target : target.substr(0, query);
+}
+
+}  // namespace
+
+void Server::handle_http_bytes(Connection* connection, char* data, size_t length) {
+  size_t consumed = connection->http->feed(data, length);
+  switch (connection->http->status()) {
+    case HttpParseStatus::NeedMore:
+      return;
+    case HttpParseStatus::Error:
+      LOG_INFO("conn %llu: bad request: %d %s", static_cast<unsigned long long>(connection->id),
+               connection->http->error_status(), connection->http->error_reason());
+      respond_and_finish(connection,
+                         http_error_response(connection->http->error_status(), connection->http->error_reason()));
+      return;
+    case HttpParseStatus::Complete:
+      handle_request(connection, data + consumed, length - consumed);
+      return;
+  }
+}
+
+void Server::handle_request(Connection* connection, char* rest, size_t rest_length) {
+  const HttpRequest& request = connection->http->request();
+  std::string_view path = path_of(request.target);
+
+  if (is_upgrade_request(request)) {
+    Endpoint endpoint = path == "/" ? Endpoint::Chat : path == "/echo" ? Endpoint::Echo : Endpoint::None;
+    if (endpoint == Endpoint::None) {
+      respond_and_finish(connection, http_error_response(404, "no WebSocket endpoint here; use / or /echo"));
+      return;
+    }
+    HandshakeResult result = validate_websocket_upgrade(request, origins_);
+    if (result.status != 101) {
+      LOG_INFO("conn %llu: upgrade refused with %d", static_cast<unsigned long long>(connection->id), result.status);
+      respond_and_finish(connection, result.response);
+      return;
+    }
+    upgrade(connection, endpoint, result.response);
+    // A client may send its first frames right behind the request head.
+    if (rest_length > 0 && connection->phase == ConnectionPhase::Open) {
+      handle_websocket_bytes(connection, rest, rest_length);
+    }
+    return;
+  }
+
+  if (request.method != "GET") {
+    respond_and_finish(connection, http_error_response(405, "only GET is supported", "Allow: GET\r\n"));
+  } else if (path == "/") {
+    respond_and_finish(connection, page_response_);
+  } else if (path == "/healthz") {
+    respond_and_finish(connection, health_response_);
+  } else if (path == "/echo") {
+    respond_and_finish(connection, http_error_response(426, "this endpoint needs a WebSocket upgrade",
+                                                       "Upgrade: websocket\r\n"));
+  } else {
+    respond_and_finish(connection, http_error_response(404, "not found"));
+  }
+}
+
+void Server::respond_and_finish(Connection* connection, std::string_view response) {
+  respond_and_finish(connection, FrameRef(SharedFrame::raw(response)));
+}
+
+void Server::respond_and_finish(Connection* connection, const FrameRef& response) {
+  connection->http.reset();
+  connection->output.push(response);
+  mark_for_flush(connection);
+  finish(connection);
+}
+
+void Server::upgrade(Connection* connection, Endpoint endpoint, const std::string& response) {
+  connection->http.reset();  // the parser's buffers are not needed any more
+  connection->output.push(FrameRef(SharedFrame::raw(response)));
+  mark_for_flush(connection);
+  connection->phase = ConnectionPhase::Open;
+  connection->endpoint = endpoint;
+  idle_timers_.schedule(connection, now_ms_);
+  LOG_DEBUG("conn %llu: WebSocket open on %s", static_cast<unsigned long long>(connection->id),
+            endpoint == Endpoint::Chat ? "/" : "/echo");
+  if (endpoint == Endpoint::Chat) {
+    connection->in_chat = true;
+    inside_chat_ = true;
+    chat_.connect(*connection, wall_clock_ms());
+    inside_chat_ = false;
+    run_chat_departures();
+  }
+}

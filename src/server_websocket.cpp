@@ -1,0 +1,187 @@
+// server_websocket.cpp: what the server does with a WebSocket connection's
+// bytes and events (RFC 6455 sections 5 and 7): hand complete messages to the
+// inbound queue, answer pings, and run the closing handshake.
+//
+// Errors are answered where they happen: a protocol error gets the close
+// code the message reader named, a slow reader 1008, a binary message on the
+// chat endpoint 1003. No error ever reaches beyond its own connection.
+#include <cstring>
+
+#include "clock.h"
+#include "frame_writer.h"
+#include "log.h"
+#include "server.h"
+
+void Server::handle_websocket_bytes(Connection* connection, char* data, size_t length) {
+  if (connection->phase == ConnectionPhase::Open) {
+    // Any bytes prove the client is alive: restart its idle timer. O(1).
+    idle_timers_.schedule(connection, now_ms_);
+  }
+  while (!connection->closed && (connection->phase == ConnectionPhase::Open ||
+                                 connection->phase == ConnectionPhase::Closing)) {
+    WsEvent event;
+    size_t consumed = connection->reader.read(data, length, &event);
+    data += consumed;
+    length -= consumed;
+    if (event.kind == WsEventKind::None) return;
+    handle_event(connection, event);
+  }
+}
+
+void Server::handle_event(Connection* connection, const WsEvent& event) {
+  switch (event.kind) {
+    case WsEventKind::None:
+      return;
+    case WsEventKind::Message:
+      if (connection->phase == ConnectionPhase::Open) accept_message(connection, event);
+      return;  // while Closing, data is discarded (RFC 6455 section 5.5.1)
+    case WsEventKind::Ping:
+      if (connection->phase == ConnectionPhase::Open) {
+        queue_frame(connection, FrameRef(SharedFrame::encode(Opcode::Pong, event.payload)).get());
+      }
+      return;
+    case WsEventKind::Pong:
+      return;  // the bytes already restarted the idle timer
+    case WsEventKind::Close:
+      if (connection->phase == ConnectionPhase::Closing) {
+        // Our Close has been answered: the handshake is complete, and the
+        // server closes the TCP connection first (section 7.1.1).
+        destroy(connection, "close handshake complete");
+        return;
+      }
+      // The peer started the closing handshake: echo its code (section 5.5.1).
+      LOG_DEBUG("conn %llu: peer closed with %u", static_cast<unsigned long long>(connection->id),
+                event.close_code);
+      leave_chat(connection, LeaveReason::Disconnected);
+      send_close(connection, event.close_code == close_code::kNoStatus ? close_code::kNormal : event.close_code,
+                 "", false);
+      return;
+    case WsEventKind::Error:
+      LOG_INFO("conn %llu: closing with %u: %s", static_cast<unsigned long long>(connection->id), event.close_code,
+               event.error_reason);
+      // The reader cannot parse this client's stream any more, so there is no
+      // point waiting for its Close: fail the connection (section 7.1.7).
+      if (connection->phase == ConnectionPhase::Closing) {
+        destroy(connection, event.error_reason);  // our Close is already out
+      } else {
+        send_close(connection, event.close_code, event.error_reason, false);
+      }
+      return;
+  }
+}
+
+void Server::accept_message(Connection* connection, const WsEvent& event) {
+  if (connection->endpoint == Endpoint::Chat) {
+    if (event.opcode == Opcode::Binary) {
+      send_close(connection, close_code::kUnsupportedData, "chat accepts text messages only", false);
+      return;
+    }
+    if (!connection->rate.take(now_ms_, options_.rate_per_second, options_.rate_burst)) {
+      // Tell the client once per streak, not once per dropped message: an
+      // error per message would let a flooder make us flood it back.
+      ++connection->flood_strikes;
+      if (connection->flood_strikes == 1) {
+        inside_chat_ = true;
+        chat_.send_error(*connection, "rate_limited", "too many messages; this one was dropped");
+        inside_chat_ = false;
+        run_chat_departures();
+      } else if (connection->flood_strikes > options_.rate_burst + 10) {
+        LOG_INFO("conn %llu: kept flooding; closing", static_cast<unsigned long long>(connection->id));
+        send_close(connection, close_code::kPolicyViolation, "rate limit exceeded", false);
+      }
+      return;
+    }
+    connection->flood_strikes = 0;
+  }
+  // Copy the payload out of the read buffer, which the next recv() reuses.
+  // One copy per inbound message into a buffer reused every turn.
+  InboundMessage message{connection, static_cast<uint32_t>(inbound_bytes_.size()),
+                         static_cast<uint32_t>(event.payload.size()), event.opcode};
+  inbound_bytes_.append(event.payload.data(), event.payload.size());
+  inbound_.push_back(message);
+}
+
+void Server::process_inbound() {
+  int64_t now = inbound_.empty() ? 0 : wall_clock_ms();
+  for (const InboundMessage& message : inbound_) {
+    Connection* connection = message.connection;
+    if (connection->closed || connection->phase != ConnectionPhase::Open) continue;
+    std::string_view payload(inbound_bytes_.data() + message.offset, message.length);
+    if (connection->endpoint == Endpoint::Echo) {
+      queue_frame(connection, FrameRef(SharedFrame::encode(message.opcode, payload)).get());
+      continue;
+    }
+    inside_chat_ = true;
+    chat_.receive_text(*connection, payload, now);
+    inside_chat_ = false;
+    run_chat_departures();
+  }
+  inbound_.clear();
+  // Keep the buffer's memory for the next turn unless one huge turn grew it.
+  if (inbound_bytes_.capacity() > 4 * 1024 * 1024) std::string().swap(inbound_bytes_);
+  inbound_bytes_.clear();
+}
+
+void Server::send(ChatClient& client, const FrameRef& frame) {
+  queue_frame(static_cast<Connection*>(&client), frame.get());
+}
+
+void Server::queue_frame(Connection* connection, SharedFrame* frame) {
+  if (connection->closed || connection->phase != ConnectionPhase::Open) return;
+  if (connection->output.pending_bytes() + frame->size() > options_.max_output_bytes) {
+    // A client that cannot keep up loses its connection, not everyone else
+    // their speed: nobody waits for it and its backlog is bounded.
+    LOG_INFO("conn %llu: output over %zu bytes; closing", static_cast<unsigned long long>(connection->id),
+             options_.max_output_bytes);
+    connection->output.drop_unsent();
+    send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
+    return;
+  }
+  connection->output.push(frame);
+  mark_for_flush(connection);
+}
+
+void Server::send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply) {
+  if (connection->closed || connection->phase != ConnectionPhase::Open) return;
+  leave_chat(connection, LeaveReason::Disconnected);
+  connection->output.push(FrameRef(SharedFrame::raw(encode_close_frame(code, reason))));
+  mark_for_flush(connection);
+  if (wait_for_reply) {
+    connection->phase = ConnectionPhase::Closing;
+    closing_timers_.schedule(connection, now_ms_);
+  } else {
+    finish(connection);
+  }
+}
+
+void Server::finish(Connection* connection) {
+  connection->phase = ConnectionPhase::Finishing;
+  closing_timers_.schedule(connection, now_ms_);
+}
+
+void Server::leave_chat(Connection* connection, LeaveReason reason) {
+  if (!connection->in_chat) return;
+  connection->in_chat = false;
+  if (inside_chat_) {
+    // We are inside a chat call (a broadcast overflowed this client's
+    // buffer); the chat layer may be iterating the very member list we would
+    // change, so the departure waits until the call returns.
+    departures_.push_back({connection, reason});
+    return;
+  }
+  inside_chat_ = true;
+  chat_.disconnect(*connection, reason);
+  inside_chat_ = false;
+  run_chat_departures();
+}
+
+void Server::run_chat_departures() {
+  // A departure can overflow someone else's buffer and cause another.
+  while (!departures_.empty()) {
+    Departure departure = departures_.back();
+    departures_.pop_back();
+    inside_chat_ = true;
+    chat_.disconnect(*departure.connection, departure.reason);
+    inside_chat_ = false;
+  }
+}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# plot.sh [RESULTS.json [OUTPUT.svg]]: draws the fixed-load curve of a
+# benchmark run with gnuplot: deliveries per second (with the offered load)
+# and p99 latency against the number of clients in the room, one line per
+# server. The points are the "curve" runs of tests/bench/run.sh plus scenario
+# 3 ("fixed") itself: 5 senders at 20 messages/s each, so N clients are
+# offered 100 x N deliveries per second.
+#
+# Defaults: tests/bench/results/results.json -> tests/bench/results/bench_fanout.svg
+# (`make bench-plot` writes docs/bench_fanout.svg instead).
+set -eu
+cd "$(dirname "$0")/../.."
+RESULTS=${1:-tests/bench/results/results.json}
+OUTPUT=${2:-tests/bench/results/bench_fanout.svg}
+PYTHON=${PYTHON:-/usr/bin/python3}
+command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is not installed (apt-get install gnuplot-nox)"; exit 1; }
+DATA=$(mktemp -d)
+trap 'rm -rf "$DATA"' EXIT
+
+# One data file per server: clients, delivered/s, offered/s, p99 in ms.
+"$PYTHON" - "$RESULTS" "$DATA" <<'EOF'
+import json, sys
+results = json.load(open(sys.argv[1]))
+names = {"chatd": "chatd", "node_ws": "node ws", "python_websockets": "Python websockets",
+         "websocketpp": "websocketpp"}
+order = []
+for server, scenarios in results["summary"].items():
+    points = list(scenarios.get("curve", []))
+    if isinstance(scenarios.get("fixed"), dict) and "delivered_per_s" in scenarios["fixed"]:
+        points.append(scenarios["fixed"])
+    points = sorted((p for p in points if "delivered_per_s" in p), key=lambda p: p["connections"])
+    if not points:
+        continue
+    with open(f"{sys.argv[2]}/{server}.dat", "w") as out:
+        for p in points:
+            out.write(f'{p["connections"]} {p["delivered_per_s"]} {p["offered_per_s"]} {p["latency_us"]["p99"] / 1000}\n')
+    order.append(f'{server}:{names.get(server, server)}')
+open(f"{sys.argv[2]}/servers", "w").write("\n".join(order) + "\n")
+EOF
+
+# gnuplot's plot command, one clause per server, built here so the script
+# needs no gnuplot loops.
+deliveries="" latency="" first=""
+while IFS=: read -r server label; do
+  [ -n "$server" ] || continue
+  file="$DATA/$server.dat"
+  deliveries="$deliveries${deliveries:+, }'$file' using 1:(\$2/1000) with linespoints title '$label'"
+  latency="$latency${latency:+, }'$file' using 1:4 with linespoints title '$label'"
+  [ -n "$first" ] || first=$file
+done < "$DATA/servers"
+[ -n "$first" ] || { echo "plot.sh: no fixed-load results in $RESULTS"; exit 1; }
+
+gnuplot <<EOF
+set terminal svg size 820,860 dynamic font "sans,13" background "#ffffff"
+set output "$OUTPUT"
+set multiplot layout 2,1 title "Fixed load: 5 senders x 20 messages/s in one room (offered = 100 x clients deliveries/s)"
+set logscale x
+set xtics (250, 500, 1000, 2000, 5000)
+set grid
+set key left top
+set xlabel "clients in the room"
+set ylabel "deliveries per second (thousands)"
+plot '$first' using 1:(\$3/1000) with lines dashtype 2 linecolor rgb "#888888" title 'offered', $deliveries
+set logscale y
+set key left top
+set ylabel "p99 latency (ms, log scale)"
+plot $latency
+unset multiplot
+EOF
+echo "plot.sh: wrote $OUTPUT"

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# run.sh [--quick]: chatd's benchmark driver (`make bench`, `make bench-quick`).
+#
+# Runs the five scenarios of issue 5 against chatd and each peer server that
+# is available (node ws, Python websockets, websocketpp), plus a fixed-load
+# curve over the number of clients for the plot. Every server is started
+# fresh for every run, so one run's leftovers (history, buffers, heap) never
+# show in the next one's figures. Each run prints one JSON line; they are
+# collected in tests/bench/results/runs.jsonl, and report.py turns them into
+# results.json and the table (table.md) printed at the end.
+#
+# Environment: CHATD (binary, default build/epoll/chatd), LOADGEN (default
+# build/bench/loadgen), WEBSOCKETPP (default build/bench/websocketpp_broadcast),
+# BENCH_SERVERS (default "chatd node_ws python_websockets websocketpp"),
+# PYTHON (default /usr/bin/python3, the one with Debian's websockets).
+#
+# Deliberately left out: tuning the machine. Server and load generator share
+# the same cores, as they would on a developer's laptop; the scenario
+# bounds (connections, durations) keep the whole run under ~25 minutes.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BENCH=$ROOT/tests/bench
+RESULTS=${RESULTS:-$BENCH/results}
+CHATD=${CHATD:-$ROOT/build/epoll/chatd}
+LOADGEN=${LOADGEN:-$ROOT/build/bench/loadgen}
+WEBSOCKETPP=${WEBSOCKETPP:-$ROOT/build/bench/websocketpp_broadcast}
+PYTHON=${PYTHON:-/usr/bin/python3}
+SERVERS=${BENCH_SERVERS:-chatd node_ws python_websockets websocketpp}
+PORT=${BENCH_PORT:-9180}
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+
+# ===== Scenario sizes: full, or quick for a sanity run =====
+if [ $QUICK = 1 ]; then
+  IDLE_CLIENTS=2000; FANOUT_CLIENTS=200; FANOUT_RUNS=1; DURATION=2
+  FIXED_CLIENTS=500; HANDSHAKE_CLIENTS=2000; STRANGER_CLIENTS=1000; CURVE="100 250"
+  DRAIN=3
+else
+  IDLE_CLIENTS=15000; FANOUT_CLIENTS=1000; FANOUT_RUNS=5; DURATION=10
+  FIXED_CLIENTS=5000; HANDSHAKE_CLIENTS=10000; STRANGER_CLIENTS=10000; CURVE="500 1000 2000"
+  DRAIN=10
+fi
+
+mkdir -p "$RESULTS"
+RUNS=$RESULTS/runs.jsonl
+LOGS=$RESULTS/logs
+mkdir -p "$LOGS"
+: > "$RUNS"
+[ -x "$LOADGEN" ] || { echo "run.sh: no load generator at $LOADGEN (make bench builds it)"; exit 1; }
+
+# ===== Servers =====
+
+# Prints why a server cannot run here, or nothing when it can.
+unavailable() {
+  case $1 in
+    chatd) [ -x "$CHATD" ] || echo "no chatd binary at $CHATD" ;;
+    node_ws)
+      command -v node >/dev/null || { echo "node is not installed"; return; }
+      (cd "$BENCH/peers" && node -e "try{require('../../clients/node_modules/ws')}catch(e){require('ws')}" 2>/dev/null) ||
+        echo "npm package ws missing (cd tests/clients && npm ci)" ;;
+    python_websockets) "$PYTHON" -c "import websockets" 2>/dev/null || echo "python3-websockets missing" ;;
+    websocketpp) [ -x "$WEBSOCKETPP" ] || echo "no websocketpp peer (apt-get install libwebsocketpp-dev libboost-dev)" ;;
+    *) echo "unknown server" ;;
+  esac
+}
+
+SERVER_PID=
+# start_server NAME: starts it on $PORT in the background and waits until
+# it accepts connections; sets SERVER_PID.
+start_server() {
+  local log=$LOGS/$1.log
+  case $1 in
+    # chatd's rate limit (20 messages/s per client by default) would refuse
+    # the benchmark's own senders, so it is lifted; everything else is default.
+    chatd) "$CHATD" --host 127.0.0.1 --port "$PORT" --rate 1000000 --burst 1000000 --log-level warn >>"$log" 2>&1 &
+      ;;
+    node_ws) node "$BENCH/peers/ws_broadcast.js" "$PORT" >>"$log" 2>&1 & ;;
+    python_websockets) "$PYTHON" "$BENCH/peers/websockets_broadcast.py" "$PORT" >>"$log" 2>&1 & ;;
+    websocketpp) "$WEBSOCKETPP" "$PORT" >>"$log" 2>&1 & ;;
+  esac
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: $1 did not start (see $log)"
+  return 1
+}
+
+# Stops the server politely, then firmly: a peer still busy with a backlog
+# may not get round to its signal handler.
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=
+  sleep 0.5  # let the port and the CPU settle before the next server starts
+}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT TERM
+
+# ===== Runs =====
+
+RUN_INDEX=0
+# run_load SERVER SCENARIO loadgen-options...: one fresh server, one load
+# generator run, one JSON line appended to runs.jsonl. Each run binds to its
+# own 16 loopback source addresses, so the TIME_WAIT sockets a run leaves
+# behind never collide with the next run's ports.
+run_load() {
+  local server=$1 scenario=$2
+  shift 2
+  RUN_INDEX=$((RUN_INDEX + 1))
+  local first=$(( (RUN_INDEX * 16) % 60000 + 1 ))
+  start_server "$server" || { echo "{\"scenario\":\"$scenario\",\"server\":\"$server\",\"error\":\"server did not start\"}" >>"$RUNS"; return; }
+  local line
+  line=$(timeout 600 "$LOADGEN" --port "$PORT" --server "$server" --server-pid "$SERVER_PID" --scenario "$scenario" \
+         --first-source-address "$first" "$@" 2>>"$LOGS/loadgen.log")
+  [ -n "$line" ] || line="{\"scenario\":\"$scenario\",\"server\":\"$server\",\"error\":\"load generator failed\"}"
+  echo "$line" >>"$RUNS"
+  printf '  %-18s %-10s %s\n' "$server" "$scenario" "$(echo "$line" | cut -c1-160)..."
+  stop_server
+}
+
+started=$(date +%s)
+for server in $SERVERS; do
+  why=$(unavailable "$server")
+  if [ -n "$why" ]; then
+    echo "== $server skipped: $why"
+    echo "{\"server\":\"$server\",\"skipped\":\"$why\"}" >>"$RUNS"
+    continue
+  fi
+  echo "== $server"
+  # 1. Idle capacity: memory per connection, measured after a settle pause.
+  run_load "$server" idle --connections "$IDLE_CLIENTS" --pattern idle --settle 2
+  # 2. Fan-out: one room, 10 senders in a closed loop, 8 messages in flight each.
+  for _ in $(seq "$FANOUT_RUNS"); do
+    run_load "$server" fanout --connections "$FANOUT_CLIENTS" --senders 10 --pattern closed --window 8 \
+      --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
+  done
+  # 3. Fixed load: 5 senders at 20 messages/s each; also the curve's last point.
+  run_load "$server" fixed --connections "$FIXED_CLIENTS" --senders 5 --pattern rate --rate 20 \
+    --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
+  # 4. Handshake rate: connections opened as fast as 1,000 concurrent handshakes allow.
+  run_load "$server" handshake --connections "$HANDSHAKE_CLIENTS" --pattern idle --settle 0
+  # 5. Stranger pairs: chatd's own protocol, so chatd only.
+  if [ "$server" = chatd ]; then
+    run_load "$server" strangers --connections "$STRANGER_CLIENTS" --mode strangers --pattern rate --rate 5 \
+      --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
+  fi
+  # The plot's curve: scenario 3 at fewer clients.
+  for clients in $CURVE; do
+    run_load "$server" curve --connections "$clients" --senders 5 --pattern rate --rate 20 \
+      --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
+  done
+done
+echo "== done in $(( $(date +%s) - started )) s"
+
+"$PYTHON" "$BENCH/report.py" "$RUNS" "$RESULTS/results.json" "$RESULTS/table.md" --quick=$QUICK

@@ -1,0 +1,148 @@
+// websocket_test.cpp: RFC 6455 behaviour of a running chatd: close codes for
+// bad frames, the echo endpoint, the closing handshake, idle pings, and
+// shutdown on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace {
+
+class WebSocket : public ::testing::Test {
+ protected:
+  ChatdProcess server_{{"--max-message", "1024"}};
+  TestClient client_;
+  void SetUp() override {
+    ASSERT_TRUE(server_.started());
+    ASSERT_TRUE(client_.open(server_.port(), "/echo"));
+  }
+};
+
+TEST_F(WebSocket, EchoReturnsTextAsText) {
+  ASSERT_TRUE(client_.send_text("hello, echo"));
+  ReceivedFrame frame;
+  ASSERT_TRUE(client_.read_frame(&frame));
+  EXPECT_EQ(frame.opcode, Opcode::Text);
+  EXPECT_EQ(frame.payload, "hello, echo");
+}
+
+TEST_F(WebSocket, EchoReturnsBinaryAsBinary) {
+  std::string bytes("\x00\xff\x10zz", 5);
+  ASSERT_TRUE(client_.send_frame(Opcode::Binary, bytes));
+  ReceivedFrame frame;
+  ASSERT_TRUE(client_.read_frame(&frame));
+  EXPECT_EQ(frame.opcode, Opcode::Binary);
+  EXPECT_EQ(frame.payload, bytes);
+}
+
+TEST_F(WebSocket, EchoReassemblesFragmentsWithAPingBetween) {
+  ASSERT_TRUE(client_.send_frame(Opcode::Text, "Hel", false));
+  ASSERT_TRUE(client_.send_frame(Opcode::Ping, "are you there"));
+  ASSERT_TRUE(client_.send_frame(Opcode::Continuation, "lo", true));
+  ReceivedFrame pong, message;
+  ASSERT_TRUE(client_.read_frame(&pong));
+  EXPECT_EQ(pong.opcode, Opcode::Pong);  // section 5.5.3: same payload
+  EXPECT_EQ(pong.payload, "are you there");
+  ASSERT_TRUE(client_.read_frame(&message));
+  EXPECT_EQ(message.payload, "Hello");
+}
+
+TEST_F(WebSocket, ClientCloseIsEchoedAndTheServerClosesTcp) {
+  ASSERT_TRUE(client_.send_frame(Opcode::Close, std::string("\x03\xe8", 2) + "bye"));
+  EXPECT_EQ(client_.read_close_code(), 1000);
+  EXPECT_TRUE(client_.wait_for_eof());
+}
+
+TEST_F(WebSocket, OversizeMessageIsClosedWith1009) {
+  ASSERT_TRUE(client_.send_text(std::string(2000, 'x')));
+  EXPECT_EQ(client_.read_close_code(), 1009);
+  EXPECT_TRUE(client_.wait_for_eof());
+}
+
+TEST_F(WebSocket, InvalidUtf8SplitAcrossFragmentsIsClosedWith1007) {
+  ASSERT_TRUE(client_.send_frame(Opcode::Text, "ok \xce", false));
+  ASSERT_TRUE(client_.send_frame(Opcode::Continuation, "\x41", true));  // 0xCE then 'A': not a continuation byte
+  EXPECT_EQ(client_.read_close_code(), 1007);
+}
+
+TEST_F(WebSocket, UnmaskedFrameIsClosedWith1002) {
+  ASSERT_TRUE(client_.send_raw(std::string("\x81\x02hi", 4)));
+  EXPECT_EQ(client_.read_close_code(), 1002);
+}
+
+TEST_F(WebSocket, BadCloseCodeIsClosedWith1002) {
+  ASSERT_TRUE(client_.send_frame(Opcode::Close, std::string("\x03\xed", 2)));  // 1005 may not be sent
+  EXPECT_EQ(client_.read_close_code(), 1002);
+}
+
+TEST_F(WebSocket, ReservedBitsAreClosedWith1002) {
+  ASSERT_TRUE(client_.send_frame(Opcode::Text, "x", true, 0x40));
+  EXPECT_EQ(client_.read_close_code(), 1002);
+}
+
+TEST(WebSocketChatEndpoint, BinaryMessageIsClosedWith1003) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port()));
+  ASSERT_TRUE(client.send_frame(Opcode::Binary, "\x01\x02"));
+  EXPECT_EQ(client.read_close_code(), 1003);
+}
+
+TEST(WebSocketTimers, IdleClientThatAnswersPingsStays) {
+  ChatdProcess server({"--idle-timeout", "0.2", "--pong-timeout", "0.3"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  ReceivedFrame frame;
+  for (int pings = 0; pings < 3; ++pings) {
+    ASSERT_TRUE(client.read_frame(&frame, 2000));
+    ASSERT_EQ(frame.opcode, Opcode::Ping);
+    ASSERT_TRUE(client.send_frame(Opcode::Pong, frame.payload));
+  }
+  ASSERT_TRUE(client.send_text("still here"));
+  do {
+    ASSERT_TRUE(client.read_frame(&frame, 2000));
+  } while (frame.opcode == Opcode::Ping);
+  EXPECT_EQ(frame.payload, "still here");
+}
+
+TEST(WebSocketTimers, IdleClientThatIgnoresPingsIsClosedWith1001) {
+  ChatdProcess server({"--idle-timeout", "0.2", "--pong-timeout", "0.2"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  ReceivedFrame frame;
+  ASSERT_TRUE(client.read_frame(&frame, 2000));
+  EXPECT_EQ(frame.opcode, Opcode::Ping);
+  EXPECT_EQ(client.read_close_code(2000), 1001);  // never answered
+  EXPECT_TRUE(client.wait_for_eof());
+}
+
+TEST(WebSocketShutdown, SigtermSends1001ToEveryClientAndExitsZero) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::vector<TestClient> clients(20);
+  JsonValue welcome;
+  for (auto& client : clients) {
+    ASSERT_TRUE(client.open(server.port()));
+    ASSERT_TRUE(client.read_until_type("welcome", &welcome));
+  }
+  kill(server.pid(), SIGTERM);
+  for (auto& client : clients) {
+    EXPECT_EQ(client.read_close_code(), 1001);
+    client.send_frame(Opcode::Close, std::string("\x03\xe9", 2));  // answer, as a browser would
+  }
+  EXPECT_EQ(server.stop(0, 5000), 0);
+}
+
+TEST(WebSocketShutdown, SigintExitsZeroWithNoClients) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  EXPECT_EQ(server.stop(SIGINT, 5000), 0);
+}
+
+}  // namespace

@@ -1,0 +1,62 @@
+// http_response_test.cpp: chatd's plain HTTP responses (handshake.h), byte
+// for byte: the error response used for every refusal, the 200 response for
+// pages, and the reason phrases (RFC 9110 section 15, RFC 9112 section 4).
+#include <gtest/gtest.h>
+
+#include "handshake.h"
+#include "http_request.h"
+
+TEST(HttpResponses, ErrorResponseIsExact) {
+  EXPECT_EQ(http_error_response(404, "no such page"),
+            "HTTP/1.1 404 Not Found\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 13\r\n"
+            "Connection: close\r\n"
+            "\r\n"
+            "no such page\n");
+}
+
+TEST(HttpResponses, ErrorResponseForParserError) {
+  HttpRequestParser parser;
+  parser.feed("GET / HTTP/2.0\r\n", 16);
+  EXPECT_EQ(http_error_response(parser.error_status(), parser.error_reason()),
+            "HTTP/1.1 505 HTTP Version Not Supported\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 27\r\n"
+            "Connection: close\r\n"
+            "\r\n"
+            "HTTP version not supported\n");
+}
+
+TEST(HttpResponses, OkResponseIsExact) {
+  EXPECT_EQ(http_ok_response("text/html; charset=utf-8", "<p>h\xC3\xA9</p>"),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/html; charset=utf-8\r\n"
+            "Content-Length: 10\r\n"  // é is two bytes
+            "Cache-Control: no-cache\r\n"
+            "Connection: close\r\n"
+            "\r\n"
+            "<p>h\xC3\xA9</p>");
+}
+
+TEST(HttpResponses, ReasonPhrases) {
+  EXPECT_STREQ(http_reason_phrase(101), "Switching Protocols");
+  EXPECT_STREQ(http_reason_phrase(200), "OK");
+  EXPECT_STREQ(http_reason_phrase(400), "Bad Request");
+  EXPECT_STREQ(http_reason_phrase(403), "Forbidden");
+  EXPECT_STREQ(http_reason_phrase(404), "Not Found");
+  EXPECT_STREQ(http_reason_phrase(405), "Method Not Allowed");
+  EXPECT_STREQ(http_reason_phrase(408), "Request Timeout");
+  EXPECT_STREQ(http_reason_phrase(414), "URI Too Long");
+  EXPECT_STREQ(http_reason_phrase(426), "Upgrade Required");
+  EXPECT_STREQ(http_reason_phrase(431), "Request Header Fields Too Large");
+  EXPECT_STREQ(http_reason_phrase(500), "Internal Server Error");
+  EXPECT_STREQ(http_reason_phrase(503), "Service Unavailable");
+  EXPECT_STREQ(http_reason_phrase(505), "HTTP Version Not Supported");
+}
+
+// RFC 9112 section 4: the reason phrase may be empty; the SP before it stays.
+TEST(HttpResponses, UnknownStatusHasEmptyReasonPhrase) {
+  EXPECT_STREQ(http_reason_phrase(599), "");
+  EXPECT_EQ(http_error_response(599, "x").substr(0, 15), "HTTP/1.1 599 \r\n");
+}
