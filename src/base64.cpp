@@ -12,7 +12,9 @@
 
 namespace {
 
-const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// constexpr, not just const: the table below reads it at compile time, and
+// only GCC accepts that from a const array (clang rejects it).
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr int8_t kNotInAlphabet = -1;
 

@@ -158,22 +158,6 @@ void Server::request_shutdown_from_signal() {
 
 int64_t Server::wall_ms() const { return wall_clock_ms(); }
 
-int Server::wait_timeout_ms() const {
-  int64_t earliest = -1;
-  auto consider = [&earliest](int64_t deadline) {
-    if (deadline >= 0 && (earliest < 0 || deadline < earliest)) earliest = deadline;
-  };
-  consider(handshake_timers_.next_deadline_ms());
-  consider(idle_timers_.next_deadline_ms());
-  consider(pong_timers_.next_deadline_ms());
-  consider(closing_timers_.next_deadline_ms());
-  if (shutting_down_) consider(shutdown_deadline_ms_);
-  int64_t chat_deadline = chat_.next_timer_ms();
-  if (chat_deadline >= 0) consider(now_ms_ + std::max<int64_t>(0, chat_deadline - wall_ms()));
-  if (earliest < 0) return -1;  // nothing scheduled: sleep until a socket is ready
-  return static_cast<int>(std::clamp<int64_t>(earliest - monotonic_ms(), 0, 60 * 60 * 1000));
-}
-
 int Server::run() {
   PollerEvent events[kMaxEventsPerWait];
   while (!(shutting_down_ && (connection_count_ == 0 || now_ms_ >= shutdown_deadline_ms_))) {
@@ -257,13 +241,13 @@ void Server::accept_clients() {
     ++connection_count_;
     poller_.add(fd, kPollReadable);
     handshake_timers_.schedule(connection, now_ms_);
-    if (log_enabled(LogLevel::Debug)) {
+    if (log_enabled(LogLevel::Info)) {
       char address[INET6_ADDRSTRLEN] = "?";
       const void* raw = peer.ss_family == AF_INET6
                             ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr)
                             : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&peer)->sin_addr);
       inet_ntop(peer.ss_family, raw, address, sizeof address);
-      LOG_DEBUG("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id), address, fd);
+      LOG_INFO("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id), address, fd);
     }
   }
 }
@@ -334,60 +318,10 @@ void Server::flush_output() {
   flush_list_.clear();
 }
 
-void Server::run_timers() {
-  while (DeadlineLink* link = handshake_timers_.first_expired(now_ms_)) {
-    auto* connection = static_cast<Connection*>(link);
-    LOG_INFO("conn %llu: no complete request in time; sending 408", static_cast<unsigned long long>(connection->id));
-    respond_and_finish(connection, http_error_response(408, "the request head did not arrive in time"));
-  }
-  while (DeadlineLink* link = idle_timers_.first_expired(now_ms_)) {
-    auto* connection = static_cast<Connection*>(link);
-    // Silent for a whole idle period: ask whether it is still there, and
-    // give back its output memory once the ping is out.
-    pong_timers_.schedule(connection, now_ms_);
-    connection->trim_when_flushed = true;
-    queue_frame(connection, ping_frame_.get());
-  }
-  while (DeadlineLink* link = pong_timers_.first_expired(now_ms_)) {
-    auto* connection = static_cast<Connection*>(link);
-    LOG_INFO("conn %llu: no pong in time", static_cast<unsigned long long>(connection->id));
-    leave_chat(connection, LeaveReason::Timeout);
-    send_close(connection, close_code::kGoingAway, "ping timeout", false);
-  }
-  while (DeadlineLink* link = closing_timers_.first_expired(now_ms_)) {
-    destroy(static_cast<Connection*>(link), "close timed out");
-  }
-  int64_t chat_deadline = chat_.next_timer_ms();
-  if (chat_deadline >= 0 && chat_deadline <= wall_ms()) {
-    inside_chat_ = true;
-    chat_.run_timers(wall_ms());
-    inside_chat_ = false;
-    run_chat_departures();
-  }
-}
-
-void Server::begin_shutdown() {
-  LOG_INFO("shutting down: closing %zu connection(s)", connection_count_);
-  shutting_down_ = true;
-  shutdown_deadline_ms_ = now_ms_ + options_.shutdown_grace_ms;
-  poller_.remove(listen_fd_);
-  ::close(listen_fd_);
-  listen_fd_ = -1;
-  // The one place that visits every connection: once, at shutdown.
-  for (Connection* connection : connections_) {
-    if (!connection || connection->closed) continue;
-    if (connection->phase == ConnectionPhase::Open) {
-      send_close(connection, close_code::kGoingAway, "server shutting down", true);
-    } else if (connection->phase == ConnectionPhase::Http) {
-      destroy(connection, "server shutting down");
-    }
-  }
-}
-
 void Server::destroy(Connection* connection, const char* why) {
   if (connection->closed) return;
   leave_chat(connection, LeaveReason::Disconnected);
-  LOG_DEBUG("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
+  LOG_INFO("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
   cancel_deadline(connection);
   poller_.remove(connection->fd);
   ::close(connection->fd);

@@ -10,9 +10,10 @@
 //   5. run expired timers (handshake, idle ping, pong, close);
 //   6. flush: each connection with pending output gets one writev();
 //   7. free the connections closed during the turn.
-// The code for those steps is split over server.cpp (loop, sockets, timers),
-// server_http.cpp (the request before the upgrade) and server_websocket.cpp
-// (WebSocket events, closing).
+// The code for those steps is split over server.cpp (loop, sockets,
+// flushing), server_timers.cpp (timers and shutdown), server_http.cpp (the
+// request before the upgrade) and server_websocket.cpp (WebSocket events,
+// closing).
 #pragma once
 
 #include <cstdint>
@@ -51,17 +52,19 @@ class Server : private ChatTransport {
     Opcode opcode;
   };
 
-  // server.cpp: loop, sockets, flushing, timers, shutdown.
-  int wait_timeout_ms() const;
+  // server.cpp: loop, sockets, flushing.
   void accept_clients();
   void read_client(Connection* connection);
   void flush_output();
   void mark_for_flush(Connection* connection);
-  void run_timers();
-  void begin_shutdown();
   void destroy(Connection* connection, const char* why);
   void free_closed_connections();
   int64_t wall_ms() const;
+
+  // server_timers.cpp: timers and shutdown.
+  int wait_timeout_ms() const;
+  void run_timers();
+  void begin_shutdown();
 
   // server_http.cpp: the request head and the upgrade.
   void handle_http_bytes(Connection* connection, char* data, size_t length);
