@@ -16,8 +16,8 @@
 // excerpt-end: phases
 //
 // Memory matters here: chatd aims at a few hundred bytes per idle client.
-// The HTTP parser exists only before the upgrade, the output ring and the
-// message reassembly buffer only while they hold data.
+// The HTTP parser exists only while a split request head is arriving, the
+// output ring and the message reassembly buffer only while they hold data.
 #pragma once
 
 #include <cstdint>
@@ -44,10 +44,11 @@ struct Connection : ChatClient, DeadlineLink {
   bool wants_write = false;      // write interest registered with the poller
   bool in_chat = false;          // the chat layer knows this client
   bool write_side_shut = false;  // shutdown(SHUT_WR) done (Finishing)
-  bool trim_when_flushed = false;  // idle: give back the output ring once empty
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
+  uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   TokenBucket rate;
-  std::unique_ptr<HttpRequestParser> http;  // only in the Http phase
+  // Only for a request head split across reads (see server_http.cpp).
+  std::unique_ptr<HttpRequestParser> http;
   MessageReader reader;
   OutputQueue output;
 };

@@ -47,6 +47,6 @@ int main(int argc, char** argv) {
   }
   std::printf("chatd listening on %s (open it in a browser)\n", server->url().c_str());
   std::fflush(stdout);
-  LOG_INFO("poller %s, up to %zu connections", Poller::backend_name(), options.max_connections);
+  LOG_INFO("poller %s, up to %zu connections", Poller::backend_name(), server->max_connections());
   return server->run();
 }

@@ -9,16 +9,16 @@
 
 OutputQueue::~OutputQueue() {
   clear();
-  std::free(ring_);
+  release_memory();
 }
 
 void OutputQueue::grow() {
-  uint32_t new_capacity = capacity_ ? capacity_ * 2 : 8;
+  uint32_t new_capacity = capacity_ < 8 ? 8 : capacity_ * 2;
   auto* bigger = static_cast<SharedFrame**>(std::malloc(sizeof(SharedFrame*) * new_capacity));
   if (!bigger) std::abort();
   // Unwrap the ring so the oldest entry lands at index 0.
   for (uint32_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (capacity_ - 1)];
-  std::free(ring_);
+  if (ring_ != inline_ring_) std::free(ring_);
   ring_ = bigger;
   capacity_ = new_capacity;
   head_ = 0;
@@ -63,6 +63,7 @@ long OutputQueue::write_to(int fd) {
     --count_;
     head_offset_ = 0;
   }
+  if (count_ == 0) release_memory();
   return static_cast<long>(written);
 }
 
@@ -87,8 +88,9 @@ void OutputQueue::clear() {
 }
 
 void OutputQueue::release_memory() {
-  if (count_ != 0) return;
+  if (count_ != 0 || ring_ == inline_ring_) return;
   std::free(ring_);
-  ring_ = nullptr;
-  capacity_ = head_ = 0;
+  ring_ = inline_ring_;
+  capacity_ = kInlineFrames;
+  head_ = 0;
 }

@@ -235,7 +235,6 @@ void Server::accept_clients() {
     auto* connection = new Connection();
     connection->fd = fd;
     connection->id = next_connection_id_++;
-    connection->http = std::make_unique<HttpRequestParser>();
     connection->reader.set_max_message_bytes(options_.max_message_bytes);
     connections_[fd] = connection;
     ++connection_count_;
@@ -306,10 +305,6 @@ void Server::flush_output() {
       poller_.modify(connection->fd, kPollReadable | (drained ? 0 : kPollWritable));
     }
     if (!drained) continue;
-    if (connection->trim_when_flushed) {
-      connection->output.release_memory();
-      connection->trim_when_flushed = false;
-    }
     if (connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
       connection->write_side_shut = true;
       shutdown(connection->fd, SHUT_WR);

@@ -37,6 +37,8 @@ class Server : private ChatTransport {
   // Creates the listening socket. On failure returns false with *error set.
   bool listen(std::string* error);
   int port() const { return port_; }
+  // The connection limit in force: --max-connections capped by the open-file limit.
+  size_t max_connections() const { return max_connections_; }
   // The URL to print, e.g. "http://127.0.0.1:8080".
   std::string url() const;
   // Runs until a shutdown request has been served; returns the exit status.
@@ -68,7 +70,7 @@ class Server : private ChatTransport {
 
   // server_http.cpp: the request head and the upgrade.
   void handle_http_bytes(Connection* connection, char* data, size_t length);
-  void handle_request(Connection* connection, char* rest, size_t rest_length);
+  void handle_request(Connection* connection, const HttpRequest& request, char* rest, size_t rest_length);
   void respond_and_finish(Connection* connection, const FrameRef& response);
   void respond_and_finish(Connection* connection, std::string_view response);
   void upgrade(Connection* connection, Endpoint endpoint, const std::string& response);
@@ -78,6 +80,8 @@ class Server : private ChatTransport {
   void handle_event(Connection* connection, const WsEvent& event);
   void accept_message(Connection* connection, const WsEvent& event);
   void process_inbound();
+  void deliver(const InboundMessage& message, int64_t now_wall_ms);
+  void deliver_queued_messages(Connection* connection);
   void queue_frame(Connection* connection, SharedFrame* frame);
   void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
   void finish(Connection* connection);
@@ -118,6 +122,7 @@ class Server : private ChatTransport {
   DeadlineList pong_timers_;
   DeadlineList closing_timers_;
 
+  HttpRequestParser scratch_http_;  // parses heads that arrive in one read
   FrameRef page_response_;
   FrameRef health_response_;
   FrameRef ping_frame_;

@@ -37,10 +37,8 @@ void Server::run_timers() {
   }
   while (DeadlineLink* link = idle_timers_.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
-    // Silent for a whole idle period: ask whether it is still there, and
-    // give back its output memory once the ping is out.
+    // Silent for a whole idle period: ask whether it is still there.
     pong_timers_.schedule(connection, now_ms_);
-    connection->trim_when_flushed = true;
     queue_frame(connection, ping_frame_.get());
   }
   while (DeadlineLink* link = pong_timers_.first_expired(now_ms_)) {

@@ -99,27 +99,47 @@ void Server::accept_message(Connection* connection, const WsEvent& event) {
                          static_cast<uint32_t>(event.payload.size()), event.opcode};
   inbound_bytes_.append(event.payload.data(), event.payload.size());
   inbound_.push_back(message);
+  ++connection->queued_messages;
 }
 
 void Server::process_inbound() {
   int64_t now = inbound_.empty() ? 0 : wall_clock_ms();
-  for (const InboundMessage& message : inbound_) {
-    Connection* connection = message.connection;
-    if (connection->closed || connection->phase != ConnectionPhase::Open) continue;
-    std::string_view payload(inbound_bytes_.data() + message.offset, message.length);
-    if (connection->endpoint == Endpoint::Echo) {
-      queue_frame(connection, FrameRef(SharedFrame::encode(message.opcode, payload)).get());
-      continue;
-    }
-    inside_chat_ = true;
-    chat_.receive_text(*connection, payload, now);
-    inside_chat_ = false;
-    run_chat_departures();
-  }
+  for (const InboundMessage& message : inbound_) deliver(message, now);
   inbound_.clear();
   // Keep the buffer's memory for the next turn unless one huge turn grew it.
   if (inbound_bytes_.capacity() > 4 * 1024 * 1024) std::string().swap(inbound_bytes_);
   inbound_bytes_.clear();
+}
+
+void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
+  Connection* connection = message.connection;
+  if (!connection || connection->closed || connection->phase != ConnectionPhase::Open) return;
+  --connection->queued_messages;
+  std::string_view payload(inbound_bytes_.data() + message.offset, message.length);
+  if (connection->endpoint == Endpoint::Echo) {
+    queue_frame(connection, FrameRef(SharedFrame::encode(message.opcode, payload)).get());
+    return;
+  }
+  inside_chat_ = true;
+  chat_.receive_text(*connection, payload, now_wall_ms);
+  inside_chat_ = false;
+  run_chat_departures();
+}
+
+// A client that sends a message and then closes (ws.send('bye'); ws.close())
+// may have both arrive in one read. The message was sent while the
+// connection was open, so it is delivered before the client leaves: this
+// runs its queued messages ahead of the rest of the turn's queue. Messages
+// from one client keep their order; across clients, a turn's order is
+// arrival order anyway, which nobody can observe from outside.
+void Server::deliver_queued_messages(Connection* connection) {
+  if (connection->queued_messages == 0) return;
+  int64_t now = wall_clock_ms();
+  for (InboundMessage& message : inbound_) {
+    if (message.connection != connection) continue;
+    deliver(message, now);
+    message.connection = nullptr;  // done; process_inbound() skips it
+  }
 }
 
 void Server::send(ChatClient& client, const FrameRef& frame) {
@@ -161,6 +181,7 @@ void Server::finish(Connection* connection) {
 
 void Server::leave_chat(Connection* connection, LeaveReason reason) {
   if (!connection->in_chat) return;
+  if (!inside_chat_) deliver_queued_messages(connection);
   connection->in_chat = false;
   if (inside_chat_) {
     // We are inside a chat call (a broadcast overflowed this client's

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "frame_writer.h"
 #include "harness.h"
 
 namespace {
@@ -114,6 +115,39 @@ TEST(ChatRoom, PlainTextIsASayInTheLobby) {
   ASSERT_TRUE(second.read_until_type("message", &message));
   EXPECT_EQ(*message.find_string("text"), "hi");
   EXPECT_EQ(message.find_string("from")->rfind("guest-", 0), 0u);
+}
+
+TEST(ChatRoom, MessageSentJustBeforeCloseIsStillDelivered) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto stays = join(server.port(), "stays", room);
+  auto leaves = join(server.port(), "leaves", room);
+  ASSERT_TRUE(stays && leaves);
+  // ws.send('bye'); ws.close(): both frames in one segment, so the server
+  // reads them in the same turn.
+  uint8_t mask[4] = {1, 2, 3, 4};
+  ASSERT_TRUE(leaves->send_raw(encode_masked_frame(Opcode::Text, say_request("bye"), mask) +
+                               encode_masked_frame(Opcode::Close, std::string("\x03\xe8", 2), mask)));
+  JsonValue reply;
+  ASSERT_TRUE(stays->read_until_type("message", &reply));
+  EXPECT_EQ(*reply.find_string("text"), "bye");
+  ASSERT_TRUE(stays->read_until_type("left", &reply));
+  EXPECT_EQ(*reply.find_string("name"), "leaves");
+}
+
+TEST(ChatRoom, MessageSentJustBeforeDisconnectIsStillDelivered) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto stays = join(server.port(), "stays", room);
+  auto leaves = join(server.port(), "leaves", room);
+  ASSERT_TRUE(stays && leaves);
+  ASSERT_TRUE(leaves->send_text(say_request("last words")));
+  leaves->close_socket();  // FIN right behind the message
+  JsonValue reply;
+  ASSERT_TRUE(stays->read_until_type("message", &reply));
+  EXPECT_EQ(*reply.find_string("text"), "last words");
 }
 
 TEST(Stranger, TwoWaitingClientsArePairedAndTalkOnlyToEachOther) {
