@@ -43,6 +43,26 @@ size_t raise_open_file_limit() {
   return limit.rlim_cur == RLIM_INFINITY ? 1 << 20 : static_cast<size_t>(limit.rlim_cur);
 }
 
+// accept() a client socket that is already nonblocking and close-on-exec.
+// Linux's accept4 does it in one system call instead of four (accept, then
+// fcntl to read, set O_NONBLOCK, and set FD_CLOEXEC): at 20,000 handshakes a
+// second that is 60,000 system calls a second saved.
+int accept_nonblocking(int listen_fd, sockaddr_storage* peer, socklen_t* peer_length) {
+  sockaddr* address = reinterpret_cast<sockaddr*>(peer);
+#if defined(__linux__)
+  return accept4(listen_fd, address, peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+  int fd = accept(listen_fd, address, peer_length);
+  if (fd >= 0 && !set_nonblocking(fd)) {
+    int saved = errno;
+    ::close(fd);
+    errno = saved == EAGAIN ? EBADF : saved;  // do not look like "no more clients"
+    return -1;
+  }
+  return fd;
+#endif
+}
+
 constexpr char kServiceUnavailable[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 33\r\nConnection: close\r\nRetry-After: 5\r\n\r\n"
@@ -204,7 +224,7 @@ void Server::accept_clients() {
   for (;;) {
     sockaddr_storage peer{};
     socklen_t peer_length = sizeof peer;
-    int fd = accept(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length);
+    int fd = accept_nonblocking(listen_fd_, &peer, &peer_length);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
@@ -220,8 +240,7 @@ void Server::accept_clients() {
       if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("accept failed: %s", std::strerror(errno));
       return;
     }
-    if (connection_count_ >= max_connections_ || static_cast<size_t>(fd) >= connections_.size() ||
-        !set_nonblocking(fd)) {
+    if (connection_count_ >= max_connections_ || static_cast<size_t>(fd) >= connections_.size()) {
       // Best effort: the response is tiny and the socket buffer is empty.
       ssize_t ignored = ::send(fd, kServiceUnavailable, sizeof kServiceUnavailable - 1, 0);
       (void)ignored;
@@ -269,6 +288,11 @@ void Server::read_client(Connection* connection) {
         case ConnectionPhase::Finishing:
           break;  // we said our last word; only waiting for the peer's EOF
       }
+      // A read that did not fill the buffer emptied the socket's receive
+      // queue. Reading again would only return EAGAIN: one wasted system
+      // call per message. Level-triggered readiness (poller.h) reports the
+      // socket again if more arrives, so nothing is left behind.
+      if (length < sizeof read_buffer_) return;
       continue;
     }
     if (received == 0) {
