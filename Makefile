@@ -129,3 +129,97 @@ bench-quick: bench-tools
 
 bench-plot:
 	sh tests/bench/plot.sh tests/bench/results/results.json docs/bench_fanout.svg
+
+# ===== Fuzzing and sanitizers (tests/fuzz): not part of `make test` ===========
+#
+#   make fuzz                       build the libFuzzer targets into build/fuzz/
+#                                   (needs clang and libclang-rt-<version>-dev)
+#   make fuzz-run FUZZ_SECONDS=60   run each target that long on a working copy of
+#                                   its seed corpus; fails on any crash or leak
+#   make asan                       build chatd and both test suites with
+#                                   AddressSanitizer + UndefinedBehaviorSanitizer
+#                                   in build/asan-<poller>/ and run them; fails on
+#                                   any test failure or any sanitizer report,
+#                                   leaks at chatd's exit included
+#
+# Nothing here changes the normal build: the fuzzers compile src/ again into
+# build/fuzz/obj/, and `make asan` runs this Makefile again with BUILD pointing
+# at its own directory.
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_TARGETS := http_request frames utf8 json chat
+FUZZ_FLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc -MMD -MP \
+              -fsanitize=address,undefined -fno-sanitize-recover=all
+# The protocol core only: the targets drive parsers and Chat, never sockets.
+FUZZ_CORE_SRC := $(filter-out src/main.cpp src/server%.cpp src/poller_%.cpp src/options.cpp src/output_queue.cpp,$(wildcard src/*.cpp))
+FUZZ_CORE_OBJ := $(FUZZ_CORE_SRC:src/%.cpp=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_BINARIES := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-run asan
+fuzz: $(FUZZ_BINARIES)
+
+# Library code gets coverage instrumentation; only the link adds libFuzzer's main.
+$(FUZZ_BUILD)/obj/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BINARIES): $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE_OBJ)
+
+fuzz-run: fuzz
+	sh tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+ASAN_CXX ?= clang++
+ASAN_BUILD := build/asan-$(POLLER)
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# Reports go to files rather than stderr, so that one from a chatd process an
+# integration test started cannot pass unnoticed: any file is a failure.
+# CHATD_SANITIZED=1 tells tests that bound memory (RSS) that redzones and
+# ASan's quarantine inflate it, so they can scale their bounds.
+ASAN_LOGS := $(ASAN_BUILD)/sanitizer-logs
+ASAN_ENV := CHATD_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/$(ASAN_LOGS)/asan \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(CURDIR)/$(ASAN_LOGS)/ubsan
+
+# BUILD goes on the command line (it must beat the := above); CXXFLAGS goes in
+# the environment, so that the `+=` above still adds the standard flags.
+asan:
+	CXXFLAGS="$(ASAN_FLAGS)" $(MAKE) POLLER=$(POLLER) BUILD=$(ASAN_BUILD) CXX=$(ASAN_CXX) unit integration
+	rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	$(ASAN_ENV) sh tests/run_all.sh asan-$(POLLER); status=$$?; \
+	if [ -n "$$(ls $(ASAN_LOGS))" ]; then \
+	  echo "sanitizer reports:"; cat $(ASAN_LOGS)/*; status=1; \
+	else echo "sanitizers: no reports"; fi; exit $$status
+
+# ===== Soak test (tests/soak): not part of `make test` ========================
+#
+#   make soak                       2,000 clients in 10 rooms, 20 senders at
+#                                   10 messages/s, 5 reconnects/s, for
+#                                   SOAK_SECONDS (default 120); exits non-zero
+#                                   on any message lost or out of order, any
+#                                   unexpected close, or server RSS growing more
+#                                   than 20% + 10 MiB after the warm-up
+#   make soak SOAK_SECONDS=3600     the same for an hour
+#   make soak SOAK_ARGS="--clients 5000 --rooms 5"   see build/soak/soak --help
+#
+# The soak client reuses the integration harness (to start chatd and read its
+# /proc figures) and the chatd modules a client needs.
+SOAK_BUILD := build/soak
+SOAK_SECONDS ?= 120
+SOAK_ARGS ?=
+SOAK_SRC := $(wildcard tests/soak/*.cpp)
+SOAK_OBJ := $(SOAK_SRC:tests/soak/%.cpp=$(SOAK_BUILD)/%.o) $(BUILD)/integration/harness.o
+SOAK_CORE_OBJ := $(addprefix $(BUILD)/,json_reader.o json_string.o json_writer.o frame_writer.o base64.o sha1.o \
+                   handshake.o http_request.o websocket.o utf8.o)
+
+.PHONY: soak
+$(SOAK_BUILD)/%.o: tests/soak/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -Itests/integration -c -o $@ $<
+
+$(SOAK_BUILD)/soak: $(SOAK_OBJ) $(SOAK_CORE_OBJ)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDFLAGS)
+
+soak: $(BUILD)/chatd $(SOAK_BUILD)/soak
+	CHATD_BIN=$(BUILD)/chatd $(SOAK_BUILD)/soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)

@@ -312,14 +312,27 @@ void Server::mark_for_flush(Connection* connection) {
 }
 
 void Server::flush_output() {
-  // Index loop: nothing below adds to the list, but be explicit about it.
-  for (size_t i = 0; i < flush_list_.size(); ++i) {
-    Connection* connection = flush_list_[i];
+  // Closing a connection here would tell its room it left, queueing frames
+  // for connections this loop may already have written; so failed and slow
+  // connections are dealt with after the loop, and what that queues goes out
+  // next turn. Each connection gets at most one write per turn.
+  std::vector<Connection*>& casualties = flush_casualties_;
+  for (Connection* connection : flush_list_) {
     connection->in_flush_list = false;
     if (connection->closed) continue;
     if (connection->output.write_to(connection->fd) < 0) {
-      destroy(connection, std::strerror(errno));
+      connection->write_failed = true;
+      casualties.push_back(connection);
       continue;
+    }
+    // A client is too slow when, after the kernel took all it would, more
+    // than --max-output is still waiting. Checking here rather than when a
+    // frame is queued matters: one busy turn may queue more than the cap for
+    // a client that reads everything, and that client must not be dropped.
+    // (Queued bytes cost little until then: the frames are shared.)
+    if (connection->phase == ConnectionPhase::Open &&
+        connection->output.pending_bytes() > options_.max_output_bytes) {
+      casualties.push_back(connection);
     }
     bool drained = connection->output.empty();
     // Ask the poller about writability only while output is stuck, so an
@@ -328,13 +341,27 @@ void Server::flush_output() {
       connection->wants_write = !drained;
       poller_.modify(connection->fd, kPollReadable | (drained ? 0 : kPollWritable));
     }
-    if (!drained) continue;
-    if (connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
+    if (drained && connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
       connection->write_side_shut = true;
       shutdown(connection->fd, SHUT_WR);
     }
   }
   flush_list_.clear();
+
+  for (Connection* connection : casualties) {
+    if (connection->closed) continue;
+    if (connection->write_failed) {
+      destroy(connection, "write failed");
+      continue;
+    }
+    // A client that cannot keep up loses its connection, not everyone else
+    // their speed: nobody waits for it and its backlog is bounded.
+    LOG_INFO("conn %llu: output over %zu bytes; closing", static_cast<unsigned long long>(connection->id),
+             options_.max_output_bytes);
+    connection->output.drop_unsent();
+    send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
+  }
+  casualties.clear();
 }
 
 void Server::destroy(Connection* connection, const char* why) {
@@ -354,6 +381,14 @@ void Server::destroy(Connection* connection, const char* why) {
 }
 
 void Server::free_closed_connections() {
+  if (closed_this_turn_.empty()) return;
+  // Frames queued after the flush (see flush_output) leave connections on
+  // the flush list for the next turn; a closed one must not stay there.
+  if (!flush_list_.empty()) {
+    flush_list_.erase(std::remove_if(flush_list_.begin(), flush_list_.end(),
+                                     [](Connection* connection) { return connection->closed; }),
+                      flush_list_.end());
+  }
   for (Connection* connection : closed_this_turn_) delete connection;
   closed_this_turn_.clear();
 }

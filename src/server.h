@@ -107,6 +107,7 @@ class Server : private ChatTransport {
   // lowest free descriptor, so the table stays dense).
   std::vector<Connection*> connections_;
   std::vector<Connection*> flush_list_;
+  std::vector<Connection*> flush_casualties_;  // failed or too slow; see flush_output
   std::vector<Connection*> closed_this_turn_;
   std::vector<InboundMessage> inbound_;
   std::string inbound_bytes_;  // payloads of inbound_, reused every turn

@@ -14,6 +14,9 @@
 #include "server.h"
 
 int Server::wait_timeout_ms() const {
+  // Frames queued after this turn's flush (by a client dropped during it)
+  // go out at once.
+  if (!flush_list_.empty()) return 0;
   int64_t earliest = -1;
   auto consider = [&earliest](int64_t deadline) {
     if (deadline >= 0 && (earliest < 0 || deadline < earliest)) earliest = deadline;

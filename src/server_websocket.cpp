@@ -148,15 +148,7 @@ void Server::send(ChatClient& client, const FrameRef& frame) {
 
 void Server::queue_frame(Connection* connection, SharedFrame* frame) {
   if (connection->closed || connection->phase != ConnectionPhase::Open) return;
-  if (connection->output.pending_bytes() + frame->size() > options_.max_output_bytes) {
-    // A client that cannot keep up loses its connection, not everyone else
-    // their speed: nobody waits for it and its backlog is bounded.
-    LOG_INFO("conn %llu: output over %zu bytes; closing", static_cast<unsigned long long>(connection->id),
-             options_.max_output_bytes);
-    connection->output.drop_unsent();
-    send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
-    return;
-  }
+  // The --max-output check happens after this turn's write (flush_output).
   connection->output.push(frame);
   mark_for_flush(connection);
 }

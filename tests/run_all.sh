@@ -17,6 +17,8 @@ run_suite() {
   "$@" 2>&1 | tee "$log"
   rc=$(tail -n 1 "$log" | sed -n 's/^exit-code=//p')
   [ -n "$rc" ] || rc=0
+  # A crash or leak report after the last test (at exit) shows only here.
+  if [ "$rc" -ne 0 ]; then echo "$label: exited with status $rc"; status=1; fi
   p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
   s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)

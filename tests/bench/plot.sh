@@ -40,12 +40,15 @@ EOF
 
 # gnuplot's plot command, one clause per server, built here so the script
 # needs no gnuplot loops.
-deliveries="" latency="" first=""
+# Each server keeps its colour in both panels.
+deliveries="" latency="" first="" index=0
 while IFS=: read -r server label; do
   [ -n "$server" ] || continue
+  index=$((index + 1))
   file="$DATA/$server.dat"
-  deliveries="$deliveries${deliveries:+, }'$file' using 1:(\$2/1000) with linespoints title '$label'"
-  latency="$latency${latency:+, }'$file' using 1:4 with linespoints title '$label'"
+  style="with linespoints linewidth 2 pointtype 7 pointsize 0.8 linecolor $index title '$label'"
+  deliveries="$deliveries${deliveries:+, }'$file' using 1:(\$2/1000) $style"
+  latency="$latency${latency:+, }'$file' using 1:4 $style"
   [ -n "$first" ] || first=$file
 done < "$DATA/servers"
 [ -n "$first" ] || { echo "plot.sh: no fixed-load results in $RESULTS"; exit 1; }
@@ -57,10 +60,10 @@ set multiplot layout 2,1 title "Fixed load: 5 senders x 20 messages/s in one roo
 set logscale x
 set xtics (250, 500, 1000, 2000, 5000)
 set grid
-set key left top
+set key left top box opaque
 set xlabel "clients in the room"
 set ylabel "deliveries per second (thousands)"
-plot '$first' using 1:(\$3/1000) with lines dashtype 2 linecolor rgb "#888888" title 'offered', $deliveries
+plot '$first' using 1:(\$3/1000) with lines dashtype 2 linewidth 1 linecolor rgb "#888888" title 'offered', $deliveries
 set logscale y
 set key left top
 set ylabel "p99 latency (ms, log scale)"

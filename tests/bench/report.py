@@ -128,6 +128,7 @@ ROWS = [
     ("3 fixed: latency p99 / max", "fixed",
      lambda r: milliseconds(r["latency_us"]["p99"]) + " / " + milliseconds(r["latency_us"]["max"])),
     ("3 fixed: server CPU per delivery", "fixed", lambda r: number(r.get("cpu_us_per_delivery"), 2) + " µs"),
+    ("3 fixed: TCP retransmissions (machine)", "fixed", lambda r: number(r.get("system_tcp_retransmits"))),
     ("4 handshakes/s", "handshake", lambda r: number(r.get("handshakes_per_s"))),
     ("5 strangers: delivered/s of offered", "strangers",
      lambda r: number(r.get("delivered_per_s")) + " / " + number(r.get("offered_per_s"))),
