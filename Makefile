@@ -9,8 +9,10 @@
 # `make test` never overwrite each other.
 
 CXX      ?= g++
+# CXXFLAGS given on the command line (say, an include path on macOS) are kept,
+# and the flags chatd needs are appended to them.
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc -MMD -MP
+override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc -MMD -MP
 LDFLAGS  ?=
 GTEST_LIBS ?= -lgtest -lgtest_main -pthread
 
@@ -223,3 +225,23 @@ $(SOAK_BUILD)/soak: $(SOAK_OBJ) $(SOAK_CORE_OBJ)
 
 soak: $(BUILD)/chatd $(SOAK_BUILD)/soak
 	CHATD_BIN=$(BUILD)/chatd $(SOAK_BUILD)/soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
+
+# ===== Parser micro-benchmarks (Google Benchmark): not part of `make test` =====
+#
+#   make parse-bench   throughput of the frame reader (64-byte and 64 KiB masked
+#                      frames) and of parsing a browser's handshake request
+PARSE_BENCH_LIBS ?= -lbenchmark -pthread
+$(BENCH_BUILD)/frame_bench: tests/bench/frame_bench.cpp \
+		$(addprefix $(BUILD)/,message_reader.o frame_parser.o utf8.o websocket.o frame_writer.o)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
+
+$(BENCH_BUILD)/handshake_bench: tests/bench/handshake_bench.cpp \
+		$(addprefix $(BUILD)/,http_request.o handshake.o sha1.o base64.o)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
+
+.PHONY: parse-bench
+parse-bench: $(BENCH_BUILD)/frame_bench $(BENCH_BUILD)/handshake_bench
+	$(BENCH_BUILD)/frame_bench
+	$(BENCH_BUILD)/handshake_bench

@@ -13,8 +13,8 @@
 # build/bench/loadgen), WEBSOCKETPP (default build/bench/websocketpp_broadcast),
 # BENCH_SERVERS (default "chatd node_ws python_websockets websocketpp"),
 # BENCH_WORKERS (load generator processes, default 2), BENCH_PORT (9180),
-# RESULTS (default tests/bench/results), PYTHON (default /usr/bin/python3,
-# the one with Debian's websockets).
+# RESULTS (default tests/bench/results, or tests/bench/results/quick with
+# --quick), PYTHON (default /usr/bin/python3, the one with Debian's websockets).
 #
 # Deliberately left out: tuning the machine. Server and load generator share
 # the same cores, as they would on a developer's laptop; the scenario
@@ -23,7 +23,6 @@ set -u
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 BENCH=$ROOT/tests/bench
-RESULTS=${RESULTS:-$BENCH/results}
 CHATD=${CHATD:-$ROOT/build/epoll/chatd}
 LOADGEN=${LOADGEN:-$ROOT/build/bench/loadgen}
 WEBSOCKETPP=${WEBSOCKETPP:-$ROOT/build/bench/websocketpp_broadcast}
@@ -37,6 +36,8 @@ WORKERS=${BENCH_WORKERS:-2}
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
+# A quick run keeps its results apart, so it never overwrites a full run's.
+if [ $QUICK = 1 ]; then RESULTS=${RESULTS:-$BENCH/results/quick}; else RESULTS=${RESULTS:-$BENCH/results}; fi
 
 # ===== Scenario sizes: full, or quick for a sanity run =====
 if [ $QUICK = 1 ]; then
@@ -52,6 +53,7 @@ fi
 mkdir -p "$RESULTS"
 RUNS=$RESULTS/runs.jsonl
 LOGS=$RESULTS/logs
+rm -rf "$LOGS"
 mkdir -p "$LOGS"
 : > "$RUNS"
 [ -x "$LOADGEN" ] || { echo "run.sh: no load generator at $LOADGEN (make bench builds it)"; exit 1; }
@@ -114,8 +116,8 @@ stop_server() {
   SERVER_PID=
   sleep 0.5  # let the port and the CPU settle before the next server starts
 }
-trap 'stop_server' EXIT
-trap 'stop_server; exit 130' INT TERM
+trap 'stop_server; rm -f "$RESULTS/chatd.bench"' EXIT
+trap 'exit 130' INT TERM
 
 # ===== Runs =====
 
@@ -188,3 +190,6 @@ done
 echo "== done in $(( $(date +%s) - started )) s"
 
 "$PYTHON" "$BENCH/report.py" "$RUNS" "$RESULTS/results.json" "$RESULTS/table.md" --quick=$QUICK
+if command -v gnuplot >/dev/null; then
+  sh "$BENCH/plot.sh" "$RESULTS/results.json" "$RESULTS/bench_fanout.svg"
+fi

@@ -12,6 +12,7 @@ rooms.
 Usage: python3 websockets_broadcast.py PORT
 """
 import asyncio
+import logging
 import signal
 import sys
 
@@ -45,4 +46,7 @@ async def serve(port):
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():
         sys.exit("usage: websockets_broadcast.py PORT")
+    # When the load generator hangs up with a backlog still queued, asyncio
+    # warns once per write to each dead socket: millions of lines, no news.
+    logging.getLogger("asyncio").setLevel(logging.ERROR)
     asyncio.run(serve(int(sys.argv[1])))
