@@ -316,13 +316,11 @@ void Server::flush_output() {
   // for connections this loop may already have written; so failed and slow
   // connections are dealt with after the loop, and what that queues goes out
   // next turn. Each connection gets at most one write per turn.
-  std::vector<Connection*>& casualties = flush_casualties_;
   for (Connection* connection : flush_list_) {
     connection->in_flush_list = false;
     if (connection->closed) continue;
     if (connection->output.write_to(connection->fd) < 0) {
-      connection->write_failed = true;
-      casualties.push_back(connection);
+      flush_casualties_.push_back({connection, true});
       continue;
     }
     // A client is too slow when, after the kernel took all it would, more
@@ -332,7 +330,7 @@ void Server::flush_output() {
     // (Queued bytes cost little until then: the frames are shared.)
     if (connection->phase == ConnectionPhase::Open &&
         connection->output.pending_bytes() > options_.max_output_bytes) {
-      casualties.push_back(connection);
+      flush_casualties_.push_back({connection, false});
     }
     bool drained = connection->output.empty();
     // Ask the poller about writability only while output is stuck, so an
@@ -348,9 +346,10 @@ void Server::flush_output() {
   }
   flush_list_.clear();
 
-  for (Connection* connection : casualties) {
+  for (const Casualty& casualty : flush_casualties_) {
+    Connection* connection = casualty.connection;
     if (connection->closed) continue;
-    if (connection->write_failed) {
+    if (casualty.write_failed) {
       destroy(connection, "write failed");
       continue;
     }
@@ -361,7 +360,7 @@ void Server::flush_output() {
     connection->output.drop_unsent();
     send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
   }
-  casualties.clear();
+  flush_casualties_.clear();
 }
 
 void Server::destroy(Connection* connection, const char* why) {

@@ -86,7 +86,6 @@ class Server : private ChatTransport {
   void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
   void finish(Connection* connection);
   void leave_chat(Connection* connection, LeaveReason reason);
-  void run_chat_departures();
   void send(ChatClient& client, const FrameRef& frame) override;  // ChatTransport
 
   ServerOptions options_;
@@ -107,16 +106,14 @@ class Server : private ChatTransport {
   // lowest free descriptor, so the table stays dense).
   std::vector<Connection*> connections_;
   std::vector<Connection*> flush_list_;
-  std::vector<Connection*> flush_casualties_;  // failed or too slow; see flush_output
+  struct Casualty {
+    Connection* connection;
+    bool write_failed;  // else: over --max-output after the write
+  };
+  std::vector<Casualty> flush_casualties_;  // closed after the flush loop
   std::vector<Connection*> closed_this_turn_;
   std::vector<InboundMessage> inbound_;
   std::string inbound_bytes_;  // payloads of inbound_, reused every turn
-  struct Departure {
-    Connection* connection;
-    LeaveReason reason;
-  };
-  std::vector<Departure> departures_;
-  bool inside_chat_ = false;
 
   DeadlineList handshake_timers_;
   DeadlineList idle_timers_;

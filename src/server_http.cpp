@@ -110,9 +110,6 @@ void Server::upgrade(Connection* connection, Endpoint endpoint, const std::strin
             endpoint == Endpoint::Chat ? "/" : "/echo");
   if (endpoint == Endpoint::Chat) {
     connection->in_chat = true;
-    inside_chat_ = true;
     chat_.connect(*connection, wall_clock_ms());
-    inside_chat_ = false;
-    run_chat_departures();
   }
 }

@@ -54,12 +54,8 @@ void Server::run_timers() {
     destroy(static_cast<Connection*>(link), "close timed out");
   }
   int64_t chat_deadline = chat_.next_timer_ms();
-  if (chat_deadline >= 0 && chat_deadline <= wall_ms()) {
-    inside_chat_ = true;
-    chat_.run_timers(wall_ms());
-    inside_chat_ = false;
-    run_chat_departures();
-  }
+  int64_t now_wall = wall_ms();
+  if (chat_deadline >= 0 && chat_deadline <= now_wall) chat_.run_timers(now_wall);
 }
 
 void Server::begin_shutdown() {

@@ -81,10 +81,7 @@ void Server::accept_message(Connection* connection, const WsEvent& event) {
       // error per message would let a flooder make us flood it back.
       ++connection->flood_strikes;
       if (connection->flood_strikes == 1) {
-        inside_chat_ = true;
         chat_.send_error(*connection, "rate_limited", "too many messages; this one was dropped");
-        inside_chat_ = false;
-        run_chat_departures();
       } else if (connection->flood_strikes > options_.rate_burst + 10) {
         LOG_INFO("conn %llu: kept flooding; closing", static_cast<unsigned long long>(connection->id));
         send_close(connection, close_code::kPolicyViolation, "rate limit exceeded", false);
@@ -120,10 +117,7 @@ void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
     queue_frame(connection, FrameRef(SharedFrame::encode(message.opcode, payload)).get());
     return;
   }
-  inside_chat_ = true;
   chat_.receive_text(*connection, payload, now_wall_ms);
-  inside_chat_ = false;
-  run_chat_departures();
 }
 
 // A client that sends a message and then closes (ws.send('bye'); ws.close())
@@ -142,6 +136,7 @@ void Server::deliver_queued_messages(Connection* connection) {
   }
 }
 
+// Must only queue: the chat layer may be iterating a room's members.
 void Server::send(ChatClient& client, const FrameRef& frame) {
   queue_frame(static_cast<Connection*>(&client), frame.get());
 }
@@ -171,30 +166,12 @@ void Server::finish(Connection* connection) {
   closing_timers_.schedule(connection, now_ms_);
 }
 
+// Calls into the chat layer never re-enter it: Server::send only queues a
+// frame, and a client that cannot keep up is closed later, in flush_output,
+// outside any chat call. So a departure can go straight to the chat layer.
 void Server::leave_chat(Connection* connection, LeaveReason reason) {
   if (!connection->in_chat) return;
-  if (!inside_chat_) deliver_queued_messages(connection);
+  deliver_queued_messages(connection);
   connection->in_chat = false;
-  if (inside_chat_) {
-    // We are inside a chat call (a broadcast overflowed this client's
-    // buffer); the chat layer may be iterating the very member list we would
-    // change, so the departure waits until the call returns.
-    departures_.push_back({connection, reason});
-    return;
-  }
-  inside_chat_ = true;
   chat_.disconnect(*connection, reason);
-  inside_chat_ = false;
-  run_chat_departures();
-}
-
-void Server::run_chat_departures() {
-  // A departure can overflow someone else's buffer and cause another.
-  while (!departures_.empty()) {
-    Departure departure = departures_.back();
-    departures_.pop_back();
-    inside_chat_ = true;
-    chat_.disconnect(*departure.connection, departure.reason);
-    inside_chat_ = false;
-  }
 }
