@@ -44,6 +44,7 @@ struct Connection : ChatClient, DeadlineLink {
   bool wants_write = false;      // write interest registered with the poller
   bool in_chat = false;          // the chat layer knows this client
   bool write_side_shut = false;  // shutdown(SHUT_WR) done (Finishing)
+  bool close_queued = false;     // its end waits in the inbound queue; read no more
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   TokenBucket rate;

@@ -272,7 +272,7 @@ void Server::accept_clients() {
 
 void Server::read_client(Connection* connection) {
   size_t budget = kReadBudgetPerTurn;
-  while (budget > 0 && !connection->closed) {
+  while (budget > 0 && !connection->closed && !connection->close_queued) {
     ssize_t received = recv(connection->fd, read_buffer_, sizeof read_buffer_, 0);
     if (received > 0) {
       size_t length = static_cast<size_t>(received);
@@ -296,11 +296,20 @@ void Server::read_client(Connection* connection) {
       continue;
     }
     if (received == 0) {
-      destroy(connection, connection->phase == ConnectionPhase::Finishing ? "closed" : "peer closed the connection");
+      // Messages it sent just before are still delivered (ws.send(); then
+      // the tab closes): the end waits behind them in the inbound queue.
+      if (connection->phase == ConnectionPhase::Finishing) {
+        destroy(connection, "closed");
+      } else if (!queue_behind_messages(connection, InboundKind::Disconnect, 0, "peer closed the connection")) {
+        destroy(connection, "peer closed the connection");
+      }
       return;
     }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) destroy(connection, std::strerror(errno));
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      const char* why = std::strerror(errno);
+      if (!queue_behind_messages(connection, InboundKind::Disconnect, 0, "receive failed")) destroy(connection, why);
+    }
     return;
   }
 }

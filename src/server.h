@@ -47,11 +47,18 @@ class Server : private ChatTransport {
   static void request_shutdown_from_signal();
 
  private:
+  // One entry of the turn's inbound queue: a client's message, or the end
+  // of a client that still had messages ahead of it in the queue (see
+  // queue_behind_messages in server_websocket.cpp).
+  enum class InboundKind : uint8_t { Message, Close, Disconnect };
   struct InboundMessage {
     Connection* connection;
-    uint32_t offset;  // into inbound_bytes_
+    uint32_t offset;  // into inbound_bytes_ (Message)
     uint32_t length;
     Opcode opcode;
+    InboundKind kind;
+    uint16_t close_code;  // Close: the code to send
+    const char* reason;   // Close and Disconnect: why (a string literal)
   };
 
   // server.cpp: loop, sockets, flushing.
@@ -81,7 +88,8 @@ class Server : private ChatTransport {
   void accept_message(Connection* connection, const WsEvent& event);
   void process_inbound();
   void deliver(const InboundMessage& message, int64_t now_wall_ms);
-  void deliver_queued_messages(Connection* connection);
+  bool queue_behind_messages(Connection* connection, InboundKind kind, uint16_t code, const char* reason);
+  void fail_connection(Connection* connection, uint16_t code, const char* reason);
   void queue_frame(Connection* connection, SharedFrame* frame);
   void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
   void finish(Connection* connection);

@@ -17,8 +17,8 @@ void Server::handle_websocket_bytes(Connection* connection, char* data, size_t l
     // Any bytes prove the client is alive: restart its idle timer. O(1).
     idle_timers_.schedule(connection, now_ms_);
   }
-  while (!connection->closed && (connection->phase == ConnectionPhase::Open ||
-                                 connection->phase == ConnectionPhase::Closing)) {
+  while (!connection->closed && !connection->close_queued &&
+         (connection->phase == ConnectionPhase::Open || connection->phase == ConnectionPhase::Closing)) {
     WsEvent event;
     size_t consumed = connection->reader.read(data, length, &event);
     data += consumed;
@@ -49,12 +49,12 @@ void Server::handle_event(Connection* connection, const WsEvent& event) {
         destroy(connection, "close handshake complete");
         return;
       }
-      // The peer started the closing handshake: echo its code (section 5.5.1).
+      // The peer started the closing handshake: echo its code (section 5.5.1),
+      // after whatever it sent before its Close.
       LOG_DEBUG("conn %llu: peer closed with %u", static_cast<unsigned long long>(connection->id),
                 event.close_code);
-      leave_chat(connection, LeaveReason::Disconnected);
-      send_close(connection, event.close_code == close_code::kNoStatus ? close_code::kNormal : event.close_code,
-                 "", false);
+      fail_connection(connection,
+                      event.close_code == close_code::kNoStatus ? close_code::kNormal : event.close_code, "");
       return;
     case WsEventKind::Error:
       LOG_INFO("conn %llu: closing with %u: %s", static_cast<unsigned long long>(connection->id), event.close_code,
@@ -64,7 +64,7 @@ void Server::handle_event(Connection* connection, const WsEvent& event) {
       if (connection->phase == ConnectionPhase::Closing) {
         destroy(connection, event.error_reason);  // our Close is already out
       } else {
-        send_close(connection, event.close_code, event.error_reason, false);
+        fail_connection(connection, event.close_code, event.error_reason);
       }
       return;
   }
@@ -73,7 +73,7 @@ void Server::handle_event(Connection* connection, const WsEvent& event) {
 void Server::accept_message(Connection* connection, const WsEvent& event) {
   if (connection->endpoint == Endpoint::Chat) {
     if (event.opcode == Opcode::Binary) {
-      send_close(connection, close_code::kUnsupportedData, "chat accepts text messages only", false);
+      fail_connection(connection, close_code::kUnsupportedData, "chat accepts text messages only");
       return;
     }
     if (!connection->rate.take(now_ms_, options_.rate_per_second, options_.rate_burst)) {
@@ -84,7 +84,7 @@ void Server::accept_message(Connection* connection, const WsEvent& event) {
         chat_.send_error(*connection, "rate_limited", "too many messages; this one was dropped");
       } else if (connection->flood_strikes > options_.rate_burst + 10) {
         LOG_INFO("conn %llu: kept flooding; closing", static_cast<unsigned long long>(connection->id));
-        send_close(connection, close_code::kPolicyViolation, "rate limit exceeded", false);
+        fail_connection(connection, close_code::kPolicyViolation, "rate limit exceeded");
       }
       return;
     }
@@ -93,7 +93,7 @@ void Server::accept_message(Connection* connection, const WsEvent& event) {
   // Copy the payload out of the read buffer, which the next recv() reuses.
   // One copy per inbound message into a buffer reused every turn.
   InboundMessage message{connection, static_cast<uint32_t>(inbound_bytes_.size()),
-                         static_cast<uint32_t>(event.payload.size()), event.opcode};
+                         static_cast<uint32_t>(event.payload.size()), event.opcode, InboundKind::Message, 0, ""};
   inbound_bytes_.append(event.payload.data(), event.payload.size());
   inbound_.push_back(message);
   ++connection->queued_messages;
@@ -110,8 +110,19 @@ void Server::process_inbound() {
 
 void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
   Connection* connection = message.connection;
-  if (!connection || connection->closed || connection->phase != ConnectionPhase::Open) return;
+  if (connection->closed) return;
   --connection->queued_messages;
+  switch (message.kind) {
+    case InboundKind::Close:
+      send_close(connection, message.close_code, message.reason, false);
+      return;
+    case InboundKind::Disconnect:
+      destroy(connection, message.reason);
+      return;
+    case InboundKind::Message:
+      break;
+  }
+  if (connection->phase != ConnectionPhase::Open) return;
   std::string_view payload(inbound_bytes_.data() + message.offset, message.length);
   if (connection->endpoint == Endpoint::Echo) {
     queue_frame(connection, FrameRef(SharedFrame::encode(message.opcode, payload)).get());
@@ -120,20 +131,28 @@ void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
   chat_.receive_text(*connection, payload, now_wall_ms);
 }
 
-// A client that sends a message and then closes (ws.send('bye'); ws.close())
-// may have both arrive in one read. The message was sent while the
-// connection was open, so it is delivered before the client leaves: this
-// runs its queued messages ahead of the rest of the turn's queue. Messages
-// from one client keep their order; across clients, a turn's order is
-// arrival order anyway, which nobody can observe from outside.
-void Server::deliver_queued_messages(Connection* connection) {
-  if (connection->queued_messages == 0) return;
-  int64_t now = wall_clock_ms();
-  for (InboundMessage& message : inbound_) {
-    if (message.connection != connection) continue;
-    deliver(message, now);
-    message.connection = nullptr;  // done; process_inbound() skips it
-  }
+// excerpt-begin: one-road
+// A client's messages wait in the inbound queue until the end of the reading
+// phase. If the same read also brings the end of the client (a protocol
+// violation, its Close, a rate-limit close, or EOF), that end must not
+// overtake them: what was complete before it was valid and is not undone
+// (RFC 6455 section 7.1.7). So the end joins the queue behind the client's
+// messages, and nothing more is read from the client meanwhile. Returns
+// false when nothing of the client's is queued, so the caller acts at once.
+bool Server::queue_behind_messages(Connection* connection, InboundKind kind, uint16_t code, const char* reason) {
+  if (connection->queued_messages == 0) return false;
+  inbound_.push_back(InboundMessage{connection, 0, 0, Opcode::Close, kind, code, reason});
+  ++connection->queued_messages;
+  connection->close_queued = true;
+  return true;
+}
+// excerpt-end: one-road
+
+// Sends Close with code (and does not wait for the client's answer), once
+// every message the client sent before is processed.
+void Server::fail_connection(Connection* connection, uint16_t code, const char* reason) {
+  if (queue_behind_messages(connection, InboundKind::Close, code, reason)) return;
+  send_close(connection, code, reason, false);
 }
 
 // Must only queue: the chat layer may be iterating a room's members.
@@ -169,9 +188,10 @@ void Server::finish(Connection* connection) {
 // Calls into the chat layer never re-enter it: Server::send only queues a
 // frame, and a client that cannot keep up is closed later, in flush_output,
 // outside any chat call. So a departure can go straight to the chat layer.
+// The client's own messages are never still waiting when it leaves: an end
+// that comes while they wait is queued behind them (queue_behind_messages).
 void Server::leave_chat(Connection* connection, LeaveReason reason) {
   if (!connection->in_chat) return;
-  deliver_queued_messages(connection);
   connection->in_chat = false;
   chat_.disconnect(*connection, reason);
 }
