@@ -47,6 +47,7 @@ struct Connection : ChatClient, DeadlineLink {
   bool close_queued = false;     // its end waits in the inbound queue; read no more
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
+  uint16_t replaced_pongs = 0;   // pings in a row that replaced an unsent pong
   TokenBucket rate;
   // Only for a request head split across reads (see server_http.cpp).
   std::unique_ptr<HttpRequestParser> http;

@@ -18,6 +18,7 @@ void OutputQueue::grow() {
   if (!bigger) std::abort();
   // Unwrap the ring so the oldest entry lands at index 0.
   for (uint32_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (capacity_ - 1)];
+  if (replaceable_slot_ != kNoSlot) replaceable_slot_ = (replaceable_slot_ - head_) & (capacity_ - 1);
   if (ring_ != inline_ring_) std::free(ring_);
   ring_ = bigger;
   capacity_ = new_capacity;
@@ -33,6 +34,20 @@ void OutputQueue::push(SharedFrame* frame) {
 }
 
 void OutputQueue::push(const FrameRef& frame) { push(frame.get()); }
+
+bool OutputQueue::push_replacing(SharedFrame* frame) {
+  if (replaceable_slot_ == kNoSlot) {
+    push(frame);
+    replaceable_slot_ = (head_ + count_ - 1) & (capacity_ - 1);
+    return false;
+  }
+  SharedFrame*& slot = ring_[replaceable_slot_];
+  pending_bytes_ = pending_bytes_ - slot->size() + frame->size();
+  frame->retain();
+  slot->release();
+  slot = frame;
+  return true;
+}
 
 long OutputQueue::write_to(int fd) {
   if (count_ == 0) return 0;
@@ -53,6 +68,8 @@ long OutputQueue::write_to(int fd) {
   while (left > 0) {
     SharedFrame* frame = ring_[head_];
     size_t remaining = frame->size() - head_offset_;
+    // A frame that has started going out can no longer be replaced.
+    if (head_ == replaceable_slot_) replaceable_slot_ = kNoSlot;
     if (left < remaining) {
       head_offset_ += static_cast<uint32_t>(left);
       break;
@@ -68,6 +85,7 @@ long OutputQueue::write_to(int fd) {
 }
 
 void OutputQueue::drop_unsent() {
+  replaceable_slot_ = kNoSlot;
   uint32_t keep = head_offset_ > 0 ? 1 : 0;
   while (count_ > keep) {
     SharedFrame* frame = ring_[(head_ + count_ - 1) & (capacity_ - 1)];
@@ -84,6 +102,7 @@ void OutputQueue::clear() {
     --count_;
   }
   head_ = head_offset_ = 0;
+  replaceable_slot_ = kNoSlot;
   pending_bytes_ = 0;
 }
 

@@ -31,12 +31,27 @@ class OutputQueue {
   OutputQueue(const OutputQueue&) = delete;
   OutputQueue& operator=(const OutputQueue&) = delete;
 
+  // What one queued frame costs beyond its bytes: its ring slot (8 bytes,
+  // 16 while the ring doubles), the SharedFrame header (12) and the
+  // allocator's chunk header and rounding (up to 20 for a small frame). A
+  // flood of empty frames costs the server this, not the 2 bytes each puts
+  // on the wire.
+  static constexpr size_t kEntryOverheadBytes = 48;
+
   bool empty() const { return count_ == 0; }
   size_t pending_bytes() const { return pending_bytes_; }
+  // What the queue holds for its client: the bytes still to send plus the
+  // overhead of every queued frame. This is what --max-output limits.
+  size_t held_bytes() const { return pending_bytes_ + size_t{count_} * kEntryOverheadBytes; }
 
   // Appends a reference to frame.
   void push(const FrameRef& frame);
   void push(SharedFrame* frame);  // takes a new reference
+  // Like push, but the frame may later be replaced: if the previous frame
+  // queued this way has not started going out, frame takes its place in the
+  // queue and the old one is dropped. Returns true when it replaced one. For
+  // pongs (RFC 6455 section 5.5.3: answering only the latest ping is fine).
+  bool push_replacing(SharedFrame* frame);
 
   // One writev() of the queued frames. Returns the bytes written, 0 when the
   // socket would block, or -1 on an error (errno set).
@@ -59,5 +74,8 @@ class OutputQueue {
   uint32_t head_ = 0;
   uint32_t count_ = 0;
   uint32_t head_offset_ = 0;  // bytes of ring_[head_] already written
+  // Ring index of the frame push_replacing() may replace, or kNoSlot.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t replaceable_slot_ = kNoSlot;
   size_t pending_bytes_ = 0;
 };

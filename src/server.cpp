@@ -273,6 +273,14 @@ void Server::accept_clients() {
 void Server::read_client(Connection* connection) {
   size_t budget = kReadBudgetPerTurn;
   while (budget > 0 && !connection->closed && !connection->close_queued) {
+    // A client whose answers already fill its output, or whose messages
+    // already fill its share of the queue, waits for the next turn: the
+    // unread bytes stay in the kernel, and level-triggered readiness brings
+    // the client back once this turn's flush has had its say.
+    if (connection->queued_messages >= kMaxQueuedMessagesPerTurn ||
+        connection->output.held_bytes() > options_.max_output_bytes) {
+      return;
+    }
     ssize_t received = recv(connection->fd, read_buffer_, sizeof read_buffer_, 0);
     if (received > 0) {
       size_t length = static_cast<size_t>(received);
@@ -338,7 +346,7 @@ void Server::flush_output() {
     // a client that reads everything, and that client must not be dropped.
     // (Queued bytes cost little until then: the frames are shared.)
     if (connection->phase == ConnectionPhase::Open &&
-        connection->output.pending_bytes() > options_.max_output_bytes) {
+        connection->output.held_bytes() > options_.max_output_bytes) {
       flush_casualties_.push_back({connection, false});
     }
     bool drained = connection->output.empty();

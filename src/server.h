@@ -91,6 +91,7 @@ class Server : private ChatTransport {
   bool queue_behind_messages(Connection* connection, InboundKind kind, uint16_t code, const char* reason);
   void fail_connection(Connection* connection, uint16_t code, const char* reason);
   void queue_frame(Connection* connection, SharedFrame* frame);
+  void queue_pong(Connection* connection, std::string_view payload);
   void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
   void finish(Connection* connection);
   void leave_chat(Connection* connection, LeaveReason reason);
@@ -132,6 +133,13 @@ class Server : private ChatTransport {
   FrameRef page_response_;
   FrameRef health_response_;
   FrameRef ping_frame_;
+  // A client stops being read for the turn once this many of its messages
+  // wait in the inbound queue: a flood of tiny messages (an empty echo is 6
+  // bytes in, 2 out plus a queue entry) cannot queue more than this plus
+  // one read's worth before the output cap is checked.
+  static constexpr uint16_t kMaxQueuedMessagesPerTurn = 1024;
+  static constexpr size_t kKeptInboundEntries = 16 * 1024;
+  static constexpr uint16_t kMaxPingsWhilePongUnsent = 64;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   char read_buffer_[kReadBufferBytes];
 };

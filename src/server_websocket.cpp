@@ -36,9 +36,7 @@ void Server::handle_event(Connection* connection, const WsEvent& event) {
       if (connection->phase == ConnectionPhase::Open) accept_message(connection, event);
       return;  // while Closing, data is discarded (RFC 6455 section 5.5.1)
     case WsEventKind::Ping:
-      if (connection->phase == ConnectionPhase::Open) {
-        queue_frame(connection, FrameRef(SharedFrame::encode(Opcode::Pong, event.payload)).get());
-      }
+      if (connection->phase == ConnectionPhase::Open) queue_pong(connection, event.payload);
       return;
     case WsEventKind::Pong:
       return;  // the bytes already restarted the idle timer
@@ -103,7 +101,8 @@ void Server::process_inbound() {
   int64_t now = inbound_.empty() ? 0 : wall_clock_ms();
   for (const InboundMessage& message : inbound_) deliver(message, now);
   inbound_.clear();
-  // Keep the buffer's memory for the next turn unless one huge turn grew it.
+  // Keep the buffers' memory for the next turn unless one huge turn grew them.
+  if (inbound_.capacity() > kKeptInboundEntries) std::vector<InboundMessage>().swap(inbound_);
   if (inbound_bytes_.capacity() > 4 * 1024 * 1024) std::string().swap(inbound_bytes_);
   inbound_bytes_.clear();
 }
@@ -154,6 +153,24 @@ void Server::fail_connection(Connection* connection, uint16_t code, const char* 
   if (queue_behind_messages(connection, InboundKind::Close, code, reason)) return;
   send_close(connection, code, reason, false);
 }
+
+// excerpt-begin: queue_pong
+// RFC 6455 section 5.5.3 lets an endpoint answer only the most recent of
+// several pings. So a ping whose predecessor's pong has not started going
+// out replaces that pong instead of queueing another: a client that sends
+// pings and never reads holds one pong, not one per ping. Pinging on while
+// the answers stay unread is a flood all the same, and is closed with 1008.
+void Server::queue_pong(Connection* connection, std::string_view payload) {
+  FrameRef pong(SharedFrame::encode(Opcode::Pong, payload));
+  if (!connection->output.push_replacing(pong.get())) {
+    connection->replaced_pongs = 0;
+  } else if (++connection->replaced_pongs > kMaxPingsWhilePongUnsent) {
+    fail_connection(connection, close_code::kPolicyViolation, "too many pings while not reading the pongs");
+    return;
+  }
+  mark_for_flush(connection);
+}
+// excerpt-end: queue_pong
 
 // Must only queue: the chat layer may be iterating a room's members.
 void Server::send(ChatClient& client, const FrameRef& frame) {

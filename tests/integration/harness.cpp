@@ -102,11 +102,14 @@ int ChatdProcess::open_descriptors() const {
   return count;
 }
 
-long ChatdProcess::resident_kib() const {
-  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+namespace {
+
+// A "Name: value kB" line of /proc/PID/status, in KiB, or -1.
+long proc_status_kib(pid_t pid, const std::string& name) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string word;
   while (status >> word) {
-    if (word == "VmRSS:") {
+    if (word == name) {
       long kib = -1;
       status >> kib;
       return kib;
@@ -114,6 +117,12 @@ long ChatdProcess::resident_kib() const {
   }
   return -1;
 }
+
+}  // namespace
+
+long ChatdProcess::resident_kib() const { return proc_status_kib(pid_, "VmRSS:"); }
+
+long ChatdProcess::peak_resident_kib() const { return proc_status_kib(pid_, "VmHWM:"); }
 
 uint16_t ReceivedFrame::close_code() const {
   if (payload.size() < 2) return close_code::kNoStatus;

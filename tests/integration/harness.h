@@ -35,6 +35,8 @@ class ChatdProcess {
   int open_descriptors() const;
   // Resident memory in KiB (Linux /proc), or -1.
   long resident_kib() const;
+  // The most resident memory the process has had so far (VmHWM), in KiB, or -1.
+  long peak_resident_kib() const;
 
  private:
   pid_t pid_ = -1;
