@@ -121,8 +121,12 @@ class Server : private ChatTransport {
   DeadlineList closing_timers_;
 
   HttpRequestParser scratch_http_;  // parses heads that arrive in one read
+  // Built once at start-up; the *_head_ ones are the same responses without
+  // their body, for HEAD (RFC 9110 9.3.2).
   FrameRef page_response_;
+  FrameRef page_head_response_;
   FrameRef health_response_;
+  FrameRef health_head_response_;
   FrameRef ping_frame_;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   char read_buffer_[kReadBufferBytes];
