@@ -99,7 +99,7 @@ clean:
 BENCH_BUILD := build/bench
 BENCH_SRC := $(filter-out %_test.cpp,$(wildcard tests/bench/loadgen_*.cpp))
 BENCH_OBJ := $(BENCH_SRC:tests/bench/%.cpp=$(BENCH_BUILD)/%.o)
-BENCH_CORE_OBJ := $(addprefix $(BUILD)/,sha1.o base64.o handshake.o http_request.o frame_writer.o websocket.o)
+BENCH_CORE_OBJ := $(addprefix $(BUILD)/,sha1.o base64.o handshake.o http_request.o http_target.o frame_writer.o websocket.o)
 BENCH_WEBSOCKETPP := $(if $(wildcard /usr/include/websocketpp/server.hpp),$(BENCH_BUILD)/websocketpp_broadcast)
 
 .PHONY: bench bench-quick bench-plot bench-tools
@@ -213,7 +213,7 @@ SOAK_ARGS ?=
 SOAK_SRC := $(wildcard tests/soak/*.cpp)
 SOAK_OBJ := $(SOAK_SRC:tests/soak/%.cpp=$(SOAK_BUILD)/%.o) $(BUILD)/integration/harness.o
 SOAK_CORE_OBJ := $(addprefix $(BUILD)/,json_reader.o json_string.o json_writer.o frame_writer.o base64.o sha1.o \
-                   handshake.o http_request.o websocket.o utf8.o)
+                   handshake.o http_request.o http_target.o websocket.o utf8.o)
 
 .PHONY: soak
 $(SOAK_BUILD)/%.o: tests/soak/%.cpp
@@ -237,7 +237,7 @@ $(BENCH_BUILD)/frame_bench: tests/bench/frame_bench.cpp \
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
 
 $(BENCH_BUILD)/handshake_bench: tests/bench/handshake_bench.cpp \
-		$(addprefix $(BUILD)/,http_request.o handshake.o sha1.o base64.o)
+		$(addprefix $(BUILD)/,http_request.o http_target.o handshake.o sha1.o base64.o)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
 

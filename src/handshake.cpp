@@ -4,24 +4,22 @@
 //
 // validate_websocket_upgrade() applies the checks of RFC 6455 4.2.1 in a
 // fixed order, so a request with several faults always gets the same answer:
-// method, HTTP version, Host, Upgrade, Connection, Sec-WebSocket-Version,
-// Sec-WebSocket-Key, Origin. Besides the checks listed in handshake.h it
-// refuses a repeated Host (RFC 9112 3.2), Sec-WebSocket-Key or
+// method, HTTP version, Host, no body, Upgrade, Connection,
+// Sec-WebSocket-Version, Sec-WebSocket-Key, Origin. Besides the checks listed
+// in handshake.h it refuses a repeated Sec-WebSocket-Key or
 // Sec-WebSocket-Version (RFC 6455 11.3.1 and 11.3.5: at most once in a
 // request), because a repeated field leaves it unclear which one counts.
 //
 // Deliberately left out: no subprotocol (Sec-WebSocket-Protocol) and no
 // extension (Sec-WebSocket-Extensions, e.g. permessage-deflate) is ever
 // negotiated, so the 101 response names neither and the client must speak
-// plain RFC 6455 frames. The 426 response carries Sec-WebSocket-Version but
-// no Upgrade header: RFC 9110 15.5.22 asks for one, but sending Upgrade would
-// also require "Connection: upgrade", and chatd closes after every non-101
-// response.
+// plain RFC 6455 frames.
 #include "handshake.h"
 
 #include <string>
 
 #include "base64.h"
+#include "http_target.h"
 #include "sha1.h"
 
 namespace {
@@ -48,10 +46,27 @@ HandshakeResult refuse(int status, std::string_view reason, std::string_view ext
   return HandshakeResult{status, http_error_response(status, reason, extra_headers)};
 }
 
-// RFC 6455 4.2.2: "Sec-WebSocket-Version: 13" tells the client which version
-// to retry with.
 HandshakeResult refuse_version(std::string_view reason) {
-  return refuse(426, reason, "Sec-WebSocket-Version: 13\r\n");
+  return HandshakeResult{426, http_upgrade_required_response(reason)};
+}
+
+// Bytes after a handshake's head are WebSocket frames, so a request that
+// declares a body (RFC 9112 6.1 and 6.2) would have its body read as frames:
+// whatever it smuggled in would run as the client's first messages.
+// Content-Length: 0 declares no body and is allowed; any Transfer-Encoding,
+// even "identity", declares one.
+bool declares_body(const HttpRequest& request) {
+  for (size_t i = 0; i < request.header_count; ++i) {
+    const HttpHeader& field = request.headers[i];
+    if (equals_ignore_case(field.name, "Transfer-Encoding")) return true;
+    if (!equals_ignore_case(field.name, "Content-Length")) continue;
+    // Content-Length = 1*DIGIT; anything else (a list, a sign) is refused too.
+    if (field.value.empty()) return true;
+    for (char c : field.value) {
+      if (c != '0') return true;
+    }
+  }
+  return false;
 }
 
 // RFC 6455 4.1: the key is a random 16-byte value, base64-encoded, which is
@@ -69,6 +84,25 @@ void append_status_line(std::string& out, int status) {
   out += ' ';
   out += http_reason_phrase(status);
   out += "\r\n";
+}
+
+// Status line, a text/plain body followed by "\n", its Content-Length, the
+// Connection option(s) and any extra headers.
+std::string plain_text_response(int status, std::string_view body, std::string_view connection,
+                                std::string_view extra_headers) {
+  std::string response;
+  response.reserve(160 + extra_headers.size() + body.size());
+  append_status_line(response, status);
+  response += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  response += std::to_string(body.size() + 1);
+  response += "\r\nConnection: ";
+  response += connection;
+  response += "\r\n";
+  response += extra_headers;
+  response += "\r\n";
+  response += body;
+  response += '\n';
+  return response;
 }
 
 }  // namespace
@@ -105,9 +139,9 @@ HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const Ori
   // Upgrade does not exist in HTTP/1.0 (RFC 6455 4.1 requires 1.1 or later).
   if (request.version_minor < 1) return refuse(400, "a WebSocket handshake needs HTTP/1.1");
 
-  size_t host_count = count_headers(request, "Host");
-  if (host_count == 0) return refuse(400, "missing Host header");
-  if (host_count > 1) return refuse(400, "repeated Host header");
+  // The same Host rule as for every request (RFC 9112 3.2).
+  if (const char* problem = host_header_problem(request)) return refuse(400, problem);
+  if (declares_body(request)) return refuse(400, "a WebSocket handshake must not have a body");
 
   if (!request.has_header("Upgrade")) return refuse(400, "missing Upgrade header");
   if (!request.header_has_token("Upgrade", "websocket")) {
@@ -157,17 +191,17 @@ HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const Ori
 /* ===== Plain HTTP responses ===== */
 
 std::string http_error_response(int status, std::string_view body, std::string_view extra_headers) {
-  std::string response;
-  response.reserve(160 + extra_headers.size() + body.size());
-  append_status_line(response, status);
-  response += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
-  response += std::to_string(body.size() + 1);
-  response += "\r\nConnection: close\r\n";
-  response += extra_headers;
-  response += "\r\n";
-  response += body;
-  response += '\n';
-  return response;
+  return plain_text_response(status, body, "close", extra_headers);
+}
+
+// chatd still closes after the 426, so "close" stays beside "Upgrade".
+std::string http_upgrade_required_response(std::string_view body) {
+  return plain_text_response(426, body, "Upgrade, close", "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n");
+}
+
+std::string_view http_response_head(std::string_view response) {
+  size_t blank_line = response.find("\r\n\r\n");
+  return blank_line == std::string_view::npos ? response : response.substr(0, blank_line + 4);
 }
 
 // Cache-Control: no-cache because the page and /healthz answers change with
@@ -213,3 +247,4 @@ const char* http_reason_phrase(int status) {
     default: return "";
   }
 }
+

@@ -43,10 +43,12 @@ struct HandshakeResult {
 // rather than a plain page request.
 bool is_upgrade_request(const HttpRequest& request);
 
-// Checks: method GET (405), HTTP/1.1 or later (505 is the parser's job; an
-// HTTP/1.0 upgrade gets 400), Host present (400), Upgrade contains token
+// Checks: method GET (405 with "Allow: GET"; HEAD too is refused), HTTP/1.1
+// or later (505 is the parser's job; an HTTP/1.0 upgrade gets 400), one valid
+// Host (400, see host_header_problem in http_target.h), no declared body: no
+// Transfer-Encoding, Content-Length absent or 0 (400), Upgrade contains token
 // "websocket" (400), Connection contains token "Upgrade" (400),
-// Sec-WebSocket-Version is 13 (426 with "Sec-WebSocket-Version: 13"),
+// Sec-WebSocket-Version is 13 (426, http_upgrade_required_response below),
 // Sec-WebSocket-Key is base64 of exactly 16 bytes (400), Origin allowed (403).
 HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const OriginPolicy& origins);
 
@@ -54,6 +56,18 @@ HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const Ori
 // Content-Type text/plain, Content-Length, Connection: close, any
 // extra_headers (each ending in "\r\n"), and body followed by "\n".
 std::string http_error_response(int status, std::string_view body, std::string_view extra_headers = {});
+
+// The 426 Upgrade Required response for a request that should have been a
+// WebSocket upgrade: the error response above, with "Upgrade: websocket"
+// (RFC 9110 15.5.22), "Connection: Upgrade, close" (RFC 9110 7.8: a sender
+// of Upgrade also sends the "upgrade" option) and "Sec-WebSocket-Version:
+// 13" (RFC 6455 4.2.2).
+std::string http_upgrade_required_response(std::string_view body);
+
+// The head of a complete response: everything up to and including the blank
+// line that ends its header section (all of it when there is none). This is
+// what a HEAD request gets (RFC 9110 9.3.2).
+std::string_view http_response_head(std::string_view response);
 
 // A complete 200 response carrying body with the given content type.
 std::string http_ok_response(std::string_view content_type, std::string_view body);

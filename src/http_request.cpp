@@ -20,7 +20,8 @@
 // - HTTP/1.x with x > 1 is accepted as 1.1-compatible (RFC 9110 2.5) and its
 //   minor number is reported as sent; any other major version gets 505.
 // Left out: request bodies, trailers, obs-fold unfolding (refused with 400,
-// RFC 9112 5.2), and absolute-form targets beyond accepting their bytes.
+// RFC 9112 5.2), and the meaning of the target and of Host, which
+// http_target.cpp works out once the head is complete.
 #include "http_request.h"
 
 #include <algorithm>

@@ -90,9 +90,12 @@ Server::Server(const ServerOptions& options)
   // Keep a few descriptors for the listener, the poller, the wake pipe and
   // the spare descriptor.
   max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
-  page_response_ = FrameRef(SharedFrame::raw(
-      http_ok_response("text/html; charset=utf-8", std::string_view(kDemoPage, kDemoPage_size))));
-  health_response_ = FrameRef(SharedFrame::raw(http_ok_response("text/plain; charset=utf-8", "ok\n")));
+  std::string page = http_ok_response("text/html; charset=utf-8", std::string_view(kDemoPage, kDemoPage_size));
+  std::string health = http_ok_response("text/plain; charset=utf-8", "ok\n");
+  page_response_ = FrameRef(SharedFrame::raw(page));
+  page_head_response_ = FrameRef(SharedFrame::raw(http_response_head(page)));
+  health_response_ = FrameRef(SharedFrame::raw(health));
+  health_head_response_ = FrameRef(SharedFrame::raw(http_response_head(health)));
   ping_frame_ = FrameRef(SharedFrame::encode(Opcode::Ping, ""));
   now_ms_ = monotonic_ms();
 }

@@ -130,8 +130,12 @@ class Server : private ChatTransport {
   DeadlineList closing_timers_;
 
   HttpRequestParser scratch_http_;  // parses heads that arrive in one read
+  // Built once at start-up; the *_head_ ones are the same responses without
+  // their body, for HEAD (RFC 9110 9.3.2).
   FrameRef page_response_;
+  FrameRef page_head_response_;
   FrameRef health_response_;
+  FrameRef health_head_response_;
   FrameRef ping_frame_;
   // A client stops being read for the turn once this many of its messages
   // wait in the inbound queue: a flood of tiny messages (an empty echo is 6

@@ -1,6 +1,7 @@
 // server_http.cpp: what the server does with bytes before the WebSocket
-// upgrade: feed the HTTP parser, route the request (RFC 9110), answer plain
-// requests, and perform the upgrade (RFC 6455 section 4.2).
+// upgrade: feed the HTTP parser, check Host and the request target (RFC
+// 9112 section 3.2), route the request (RFC 9110), answer plain requests,
+// HEAD included (RFC 9110 9.3.2), and perform the upgrade (RFC 6455 4.2).
 //
 // chatd serves exactly one request per HTTP connection (every response says
 // Connection: close). The demo page and /healthz are tiny, so keep-alive
@@ -8,15 +9,14 @@
 #include <cstring>
 
 #include "clock.h"
+#include "http_target.h"
 #include "log.h"
 #include "server.h"
 
 namespace {
 
-std::string_view path_of(std::string_view target) {
-  size_t query = target.find('?');
-  return query == std::string_view::npos ? target : target.substr(0, query);
-}
+// RFC 9110 15.5.6: a 405 lists the methods the resource does support.
+constexpr std::string_view kAllowGetAndHead = "Allow: GET, HEAD\r\n";
 
 }  // namespace
 
@@ -52,18 +52,49 @@ void Server::handle_http_bytes(Connection* connection, char* data, size_t length
 }
 
 void Server::handle_request(Connection* connection, const HttpRequest& request, char* rest, size_t rest_length) {
-  std::string_view path = path_of(request.target);
+  // RFC 9110 9.3.2: HEAD gets the head of what GET would get. Refusals of a
+  // HEAD request lose their body too: its client reads none after the head.
+  const bool head_only = request.method == "HEAD";
+  auto answer = [&](const std::string& response) {
+    respond_and_finish(connection, head_only ? http_response_head(response) : std::string_view(response));
+  };
+
+  // RFC 9112 3.2: every request, not only an upgrade, needs one valid Host.
+  if (const char* problem = host_header_problem(request)) {
+    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), problem);
+    answer(http_error_response(400, problem));
+    return;
+  }
+  RequestTarget target = parse_request_target(request.target);
+  if (target.form == TargetForm::Invalid) {
+    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), target.problem);
+    answer(http_error_response(400, target.problem));
+    return;
+  }
+  const bool get_or_head = request.method == "GET" || head_only;
+  if (target.form == TargetForm::Asterisk || target.form == TargetForm::Authority) {
+    // "*" belongs to OPTIONS and "host:port" to CONNECT (RFC 9112 3.2.3 and
+    // 3.2.4): neither names a resource that GET could fetch.
+    if (get_or_head) {
+      answer(http_error_response(400, "GET and HEAD need a path as request target"));
+    } else {
+      answer(http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
+    }
+    return;
+  }
+  // Origin form or absolute form; both are routed by their path alone.
+  std::string_view path = target.path;
 
   if (is_upgrade_request(request)) {
     Endpoint endpoint = path == "/" ? Endpoint::Chat : path == "/echo" ? Endpoint::Echo : Endpoint::None;
     if (endpoint == Endpoint::None) {
-      respond_and_finish(connection, http_error_response(404, "no WebSocket endpoint here; use / or /echo"));
+      answer(http_error_response(404, "no WebSocket endpoint here; use / or /echo"));
       return;
     }
     HandshakeResult result = validate_websocket_upgrade(request, origins_);
     if (result.status != 101) {
       LOG_INFO("conn %llu: upgrade refused with %d", static_cast<unsigned long long>(connection->id), result.status);
-      respond_and_finish(connection, result.response);
+      answer(result.response);
       return;
     }
     upgrade(connection, endpoint, result.response);
@@ -74,17 +105,16 @@ void Server::handle_request(Connection* connection, const HttpRequest& request, 
     return;
   }
 
-  if (request.method != "GET") {
-    respond_and_finish(connection, http_error_response(405, "only GET is supported", "Allow: GET\r\n"));
+  if (!get_or_head) {
+    answer(http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
   } else if (path == "/") {
-    respond_and_finish(connection, page_response_);
+    respond_and_finish(connection, head_only ? page_head_response_ : page_response_);
   } else if (path == "/healthz") {
-    respond_and_finish(connection, health_response_);
+    respond_and_finish(connection, head_only ? health_head_response_ : health_response_);
   } else if (path == "/echo") {
-    // No Upgrade header, for the reason given in handshake.cpp.
-    respond_and_finish(connection, http_error_response(426, "this endpoint needs a WebSocket upgrade"));
+    answer(http_upgrade_required_response("this endpoint needs a WebSocket upgrade"));
   } else {
-    respond_and_finish(connection, http_error_response(404, "not found"));
+    answer(http_error_response(404, "not found"));
   }
 }
 

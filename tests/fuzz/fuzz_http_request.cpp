@@ -13,12 +13,14 @@
 // It also checks the promises every call makes: feed() never reports more
 // bytes than it was given and takes nothing once the parse is over.
 //
-// What the server does next is fuzzed too: a complete head goes through
+// What the server does next is fuzzed too: a complete head goes through the
+// Host check and the request-target split of http_target.h (a path that
+// starts with "/" and, like the query, lies inside the target) and through
 // validate_websocket_upgrade() (RFC 6455 4.2.1), with and without an Origin
 // allow-list, and a refused one through http_error_response(). Both must
 // produce a well-formed response: the status the result names, a
-// Content-Length that matches the body, and for a 101 the Accept key of
-// RFC 6455 4.2.2.
+// Content-Length that matches the body, a head (what HEAD gets) that ends at
+// the blank line, and for a 101 the Accept key of RFC 6455 4.2.2.
 //
 // Deliberately left out: judging whether a verdict is right (400 or 431?).
 // The unit tests pin that down; here the parser is only held to agreeing
@@ -33,6 +35,7 @@
 #include "fuzz_support.h"
 #include "handshake.h"
 #include "http_request.h"
+#include "http_target.h"
 
 namespace {
 
@@ -134,6 +137,7 @@ void check_response(const std::string& response, int status) {
   FUZZ_CHECK(response.compare(0, status_line.size(), status_line) == 0);
   const size_t head_end = response.find("\r\n\r\n");
   FUZZ_CHECK(head_end != std::string::npos);
+  FUZZ_CHECK(http_response_head(response).size() == head_end + 4);
   if (status == 101) {
     FUZZ_CHECK(head_end + 4 == response.size());
     return;
@@ -145,6 +149,36 @@ void check_response(const std::string& response, int status) {
   FUZZ_CHECK(head_end + 4 + body_length == response.size());
 }
 
+// True when part is a view into whole (or empty).
+bool lies_inside(std::string_view part, std::string_view whole) {
+  return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
+}
+
+// What the server checks before routing: Host, and the target's form.
+void check_target_and_host(const HttpRequest& request) {
+  const char* host_problem = host_header_problem(request);
+  FUZZ_CHECK(host_problem == nullptr || *host_problem != '\0');
+  for (size_t i = 0; i < request.header_count; ++i) (void)is_valid_host_value(request.headers[i].value);
+
+  const RequestTarget target = parse_request_target(request.target);
+  switch (target.form) {
+    case TargetForm::Origin:
+    case TargetForm::Absolute:
+      FUZZ_CHECK(!target.path.empty() && target.path[0] == '/');
+      FUZZ_CHECK(target.path == "/" || lies_inside(target.path, request.target));
+      FUZZ_CHECK(lies_inside(target.query, request.target));
+      FUZZ_CHECK(target.problem == nullptr);
+      break;
+    case TargetForm::Authority:
+    case TargetForm::Asterisk:
+      FUZZ_CHECK(target.path.empty() && target.problem == nullptr);
+      break;
+    case TargetForm::Invalid:
+      FUZZ_CHECK(target.problem != nullptr && *target.problem != '\0');
+      break;
+  }
+}
+
 // The server's next step after the parser: the upgrade, or the error page.
 void check_server_answer(const HttpRequestParser& parser) {
   if (parser.status() == HttpParseStatus::Error) {
@@ -153,6 +187,7 @@ void check_server_answer(const HttpRequestParser& parser) {
   }
   if (parser.status() != HttpParseStatus::Complete) return;
   const HttpRequest& request = parser.request();
+  check_target_and_host(request);
   (void)is_upgrade_request(request);
   static const OriginPolicy kAnyOrigin;
   static const OriginPolicy kLocalOnly({"http://localhost:8080"});

@@ -86,6 +86,17 @@ def http_seeds():
     write("http_request", "tls_client_hello", bytes([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]))
     write("http_request", "control_char_in_value", b"GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n")
     write("http_request", "obs_text_in_value", b"GET / HTTP/1.1\r\nX-Name: caf\xc3\xa9 \xff\r\n\r\n")
+    # Host and the request-target forms (RFC 9112 3.2), HEAD, and bodies on an upgrade.
+    write("http_request", "host_ipv6_literal", http_request(["GET /healthz HTTP/1.1", "Host: [2001:db8::7]:8080"]))
+    write("http_request", "host_with_userinfo_is_400", http_request(["GET / HTTP/1.1", "Host: a@b"]))
+    write("http_request", "absolute_form_upgrade_echo", http_request([
+        "GET HTTP://127.0.0.1:8080/echo?x HTTP/1.1", "Host: 127.0.0.1:8080", "Upgrade: websocket",
+        "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]))
+    write("http_request", "absolute_form_empty_path", http_request(["HEAD https://a.example HTTP/1.1", "Host: a"]))
+    write("http_request", "authority_form_connect", http_request(["CONNECT [::1]:443 HTTP/1.1", "Host: [::1]:443"]))
+    write("http_request", "asterisk_form_options", http_request(["OPTIONS * HTTP/1.1", "Host: a"]))
+    write("http_request", "upgrade_with_body_is_400", CHROME.replace("\r\n\r\n", "\r\nContent-Length: 20\r\n\r\n")
+          .encode() + bytes([0x81, 0x85]) + RFC_MASK + b"\x7f\x9f\x4d\x51\x58")
 
 
 # ===== Client frames (RFC 6455 section 5) =====

@@ -52,10 +52,11 @@ TEST_F(HttpEndpoints, UpgradeOnUnknownPathIs404) {
   EXPECT_EQ(TestClient::status_of(exchange(server_.port(), upgrade_request("/nope", kGoodUpgradeHeaders))), 404);
 }
 
-TEST_F(HttpEndpoints, PostIs405WithAllowHeader) {
+// RFC 9110 15.5.6: a 405 lists the methods the resource supports.
+TEST_F(HttpEndpoints, PostIs405AllowingGetAndHead) {
   std::string response = exchange(server_.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(TestClient::status_of(response), 405);
-  EXPECT_NE(response.find("Allow: GET\r\n"), std::string::npos);
+  EXPECT_NE(response.find("Allow: GET, HEAD\r\n"), std::string::npos);
 }
 
 TEST_F(HttpEndpoints, MissingKeyIs400WithReason) {

@@ -135,6 +135,13 @@ TEST(Handshake, LowercaseGetIs405) {
   EXPECT_EQ(handshake(head("get /chat HTTP/1.1", kValidHeaders)).status, 405);
 }
 
+// RFC 9110 9.3.2: HEAD asks for the head of a GET response, not for an
+// upgrade; the Allow header names the one method that upgrades.
+TEST(Handshake, HeadIs405AllowingGet) {
+  expect_refusal(handshake(head("HEAD / HTTP/1.1", kValidHeaders)), 405, "a WebSocket handshake must use GET",
+                 "Allow: GET\r\n");
+}
+
 TEST(Handshake, Http10UpgradeIs400) {
   expect_refusal(handshake(head("GET /chat HTTP/1.0", kValidHeaders)), 400,
                  "a WebSocket handshake needs HTTP/1.1");
@@ -149,6 +156,45 @@ TEST(Handshake, RepeatedHostIs400) {
   std::vector<std::string> lines = kValidHeaders;
   lines.push_back("Host: elsewhere");
   expect_refusal(handshake(head("GET / HTTP/1.1", lines)), 400, "repeated Host header");
+}
+
+// RFC 9112 section 3.2: the same Host check as for every other request.
+TEST(Handshake, InvalidHostIs400) {
+  expect_refusal(handshake(head("GET / HTTP/1.1", headers_with("Host", "Host: a@b"))), 400,
+                 "invalid Host header (expected host or host:port)");
+}
+
+// A WebSocket handshake has no body (RFC 6455 4.1), and bytes after the head
+// are frames. A declared body would be read as frames: refuse it.
+TEST(Handshake, ContentLengthOtherThanZeroIs400) {
+  std::vector<std::string> lines = kValidHeaders;
+  lines.push_back("Content-Length: 20");
+  expect_refusal(handshake(head("GET / HTTP/1.1", lines)), 400, "a WebSocket handshake must not have a body");
+}
+
+TEST(Handshake, AnyTransferEncodingIs400) {
+  for (const char* coding : {"chunked", "gzip, chunked", "identity", ""}) {
+    SCOPED_TRACE(coding);
+    std::vector<std::string> lines = kValidHeaders;
+    lines.push_back(std::string("Transfer-Encoding: ") + coding);
+    expect_refusal(handshake(head("GET / HTTP/1.1", lines)), 400, "a WebSocket handshake must not have a body");
+  }
+}
+
+// Content-Length: 0 declares no body, which is what a handshake has.
+TEST(Handshake, ContentLengthZeroIsAccepted) {
+  std::vector<std::string> lines = kValidHeaders;
+  lines.push_back("Content-Length: 0");
+  EXPECT_EQ(handshake(head("GET / HTTP/1.1", lines)).status, 101);
+}
+
+TEST(Handshake, ContentLengthThatIsNotANumberIs400) {
+  for (const char* value : {"", "x", "-0", "0, 0", "0 0"}) {
+    SCOPED_TRACE(value);
+    std::vector<std::string> lines = kValidHeaders;
+    lines.push_back(std::string("Content-Length: ") + value);
+    EXPECT_EQ(handshake(head("GET / HTTP/1.1", lines)).status, 400);
+  }
 }
 
 TEST(Handshake, MissingUpgradeIs400) {
@@ -178,16 +224,21 @@ TEST(Handshake, MissingVersionIs426WithSupportedVersion) {
             "HTTP/1.1 426 Upgrade Required\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: 37\r\n"
-            "Connection: close\r\n"
+            "Connection: Upgrade, close\r\n"
+            "Upgrade: websocket\r\n"
             "Sec-WebSocket-Version: 13\r\n"
             "\r\n"
             "missing Sec-WebSocket-Version header\n");
 }
 
-TEST(Handshake, OtherVersionIs426WithSupportedVersion) {
-  expect_refusal(handshake(head("GET / HTTP/1.1", headers_with("Sec-WebSocket-Version", "Sec-WebSocket-Version: 8"))),
-                 426, "unsupported Sec-WebSocket-Version (this server speaks 13)",
-                 "Sec-WebSocket-Version: 13\r\n");
+// RFC 9110 15.5.22 and 7.8: the 426 names websocket in Upgrade, and so
+// carries the "upgrade" connection option.
+TEST(Handshake, OtherVersionIs426WithUpgradeAndSupportedVersion) {
+  HandshakeResult result =
+      handshake(head("GET / HTTP/1.1", headers_with("Sec-WebSocket-Version", "Sec-WebSocket-Version: 8")));
+  EXPECT_EQ(result.status, 426);
+  EXPECT_EQ(result.response,
+            http_upgrade_required_response("unsupported Sec-WebSocket-Version (this server speaks 13)"));
 }
 
 TEST(Handshake, RepeatedVersionIs400) {

@@ -1,7 +1,10 @@
 // http_response_test.cpp: chatd's plain HTTP responses (handshake.h), byte
 // for byte: the error response used for every refusal, the 200 response for
-// pages, and the reason phrases (RFC 9110 section 15, RFC 9112 section 4).
+// pages, the 426 that names websocket, the head of a response (what HEAD
+// gets), and the reason phrases (RFC 9110 section 15, RFC 9112 section 4).
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "handshake.h"
 #include "http_request.h"
@@ -37,6 +40,45 @@ TEST(HttpResponses, OkResponseIsExact) {
             "Connection: close\r\n"
             "\r\n"
             "<p>h\xC3\xA9</p>");
+}
+
+// RFC 9110 15.5.22: a 426 names the protocol to upgrade to in Upgrade, and
+// RFC 9110 7.8: whoever sends Upgrade also sends the "upgrade" connection
+// option. RFC 6455 4.2.2: Sec-WebSocket-Version names the version chatd speaks.
+TEST(HttpResponses, UpgradeRequiredResponseNamesWebsocket) {
+  EXPECT_EQ(http_upgrade_required_response("use a WebSocket client"),
+            "HTTP/1.1 426 Upgrade Required\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 23\r\n"
+            "Connection: Upgrade, close\r\n"
+            "Upgrade: websocket\r\n"
+            "Sec-WebSocket-Version: 13\r\n"
+            "\r\n"
+            "use a WebSocket client\n");
+}
+
+// RFC 9110 9.3.2: the answer to HEAD is the GET answer's head, whose
+// Content-Length still gives the size of the body that is not sent.
+TEST(HttpResponses, ResponseHeadEndsAtTheBlankLine) {
+  std::string response = http_ok_response("text/plain; charset=utf-8", "ok\n");
+  EXPECT_EQ(http_response_head(response),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 3\r\n"
+            "Cache-Control: no-cache\r\n"
+            "Connection: close\r\n"
+            "\r\n");
+  EXPECT_EQ(http_response_head(http_error_response(404, "not\r\n\r\nfound")),
+            "HTTP/1.1 404 Not Found\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 13\r\n"
+            "Connection: close\r\n"
+            "\r\n");
+}
+
+TEST(HttpResponses, ResponseHeadOfABodilessResponseIsAllOfIt) {
+  const std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+  EXPECT_EQ(http_response_head(switching), switching);
 }
 
 TEST(HttpResponses, ReasonPhrases) {
