@@ -3,8 +3,10 @@
 // The commands clients send are in chat_commands.cpp; docs/protocol.md is
 // the behaviour both follow.
 //
-// Deliberately left out: sockets, rate limits and message size limits. The
-// server owns those and hands Chat complete, valid UTF-8 text messages.
+// Deliberately left out: sockets, the message rate limit and message size
+// limits. The server owns those and hands Chat complete, valid UTF-8 text
+// messages. The chat layer bounds only what its own commands cost: the join
+// rate, the history in a welcome and the length of a rooms reply.
 #include "chat.h"
 
 #include <utility>
@@ -79,7 +81,7 @@ void Chat::enter_room(ChatClient& client, std::string_view room_name) {
 void Chat::send_welcome(ChatClient& client) {
   Room& room = *client.room;
   bool list_members = room.member_count() <= options_.presence_threshold;
-  transport_.send(client, messages_.welcome(client, room, list_members));
+  transport_.send(client, messages_.welcome(client, room, list_members, options_.history_bytes));
 }
 
 // Takes client out of its room. The remaining members get "left", or, in a

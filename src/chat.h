@@ -18,6 +18,7 @@
 #include "chat_room.h"
 #include "shared_frame.h"
 #include "stranger.h"
+#include "token_bucket.h"
 
 class JsonValue;
 
@@ -33,6 +34,7 @@ struct ChatClient {
   Room* room = nullptr;           // the room the client is in, if any
   ChatClient* partner = nullptr;  // the paired stranger, if any
   uint32_t room_index = 0;        // position in room->members(), for O(1) removal
+  TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
 };
 
 class ChatTransport {
@@ -46,6 +48,10 @@ struct ChatOptions {
   size_t history_length = 50;
   size_t presence_threshold = 100;     // rooms above it get periodic counts, not joined/left
   int64_t presence_interval_ms = 5000;
+  // The answers a small request can provoke are bounded (docs/protocol.md):
+  size_t history_bytes = 32 * 1024;    // history in one welcome, whole messages only
+  double join_rate_per_second = 1;     // join, rooms, stranger and next, per client
+  double join_burst = 5;
 };
 
 enum class LeaveReason { Left, Disconnected, Timeout };
@@ -76,8 +82,11 @@ class Chat {
   void handle_join(ChatClient& client, const JsonValue& request);
   void handle_say(ChatClient& client, std::string_view text, int64_t now_ms);
   void handle_rename(ChatClient& client, const JsonValue& request);
-  void handle_rooms(ChatClient& client);
+  void handle_rooms(ChatClient& client, const JsonValue& request);
   void handle_stranger(ChatClient& client);
+  // Takes a token from client's join rate; when there is none, sends
+  // rate_limited and returns false, and the request is dropped.
+  bool within_join_rate(ChatClient& client, int64_t now_ms);
   // Checks a requested member name for client; sends bad_name and returns
   // false when it breaks the rule.
   bool check_name(ChatClient& client, std::string_view name);

@@ -3,9 +3,17 @@
 // server). Every mistake is answered with an error message and changes
 // nothing: a client whose join fails stays where it was.
 //
+// What a request can cost is bounded. join, rooms, stranger and next share
+// a per-client join rate (ChatOptions::join_rate_per_second and join_burst,
+// on top of the server's message rate): each makes the server build a
+// welcome or a rooms reply, or churn rooms and pairs. A rooms reply lists at
+// most kMaxRoomsPerReply rooms, so its size does not grow with the server.
+//
 // Deliberately left out: unknown fields in a request are ignored rather
 // than refused, so newer clients can talk to this server.
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "chat.h"
@@ -16,6 +24,10 @@ namespace {
 
 constexpr std::string_view kLobby = "lobby";
 constexpr size_t kMaxTextBytes = 4096;
+// 100 entries, each a name of at most 32 characters (192 bytes even if every
+// one is escaped as \u2028): a rooms reply stays under 25 KB however many
+// rooms the server has.
+constexpr size_t kMaxRoomsPerReply = 100;
 
 // JSON whitespace (RFC 8259 section 2).
 constexpr std::string_view kJsonWhitespace = " \t\r\n";
@@ -25,6 +37,19 @@ constexpr std::string_view kJsonWhitespace = " \t\r\n";
 bool looks_like_json(std::string_view text) {
   size_t first = text.find_first_not_of(kJsonWhitespace);
   return first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
+}
+
+// Reads the optional field key of request as a count: absent leaves *out
+// as it is; a non-negative integer is stored (as a double: JSON numbers may
+// be huge, and callers clamp); anything else is false.
+bool read_count_field(const JsonValue& request, std::string_view key, double* out) {
+  const JsonValue* field = request.find(key);
+  if (field == nullptr) return true;
+  if (!field->is_number()) return false;
+  double value = field->as_number();
+  if (!std::isfinite(value) || value < 0 || value != std::floor(value)) return false;
+  *out = value;
+  return true;
 }
 
 }  // namespace
@@ -57,16 +82,28 @@ void Chat::dispatch(ChatClient& client, std::string_view text, int64_t now_ms) {
       handle_say(client, *said, now_ms);
     }
   } else if (*type == "join") {
-    handle_join(client, request);
+    if (within_join_rate(client, now_ms)) handle_join(client, request);
   } else if (*type == "rename") {
     handle_rename(client, request);
   } else if (*type == "rooms") {
-    handle_rooms(client);
+    if (within_join_rate(client, now_ms)) handle_rooms(client, request);
   } else if (*type == "stranger" || *type == "next") {
-    handle_stranger(client);
+    if (within_join_rate(client, now_ms)) handle_stranger(client);
   } else {
     send_error(client, "unknown_type", "unknown type \"" + *type + "\"");
   }
+}
+
+// Taken before the request is validated, so a refused join costs a token
+// too: otherwise a stream of almost-valid joins would be free.
+bool Chat::within_join_rate(ChatClient& client, int64_t now_ms) {
+  if (client.join_rate.take(now_ms, options_.join_rate_per_second, options_.join_burst)) return true;
+  char message[160];
+  std::snprintf(message, sizeof message,
+                "too many joins; join, rooms, stranger and next share a limit of %g per second, %g at once",
+                options_.join_rate_per_second, options_.join_burst);
+  send_error(client, "rate_limited", message);
+  return false;
 }
 
 /* ===== Commands ===== */
@@ -144,13 +181,36 @@ void Chat::handle_rename(ChatClient& client, const JsonValue& request) {
   }
 }
 
-void Chat::handle_rooms(ChatClient& client) {
+// The rooms in a fixed order, largest first and ties by name (byte order),
+// paged by offset and limit. Only the page is sorted: nth_element moves the
+// rooms before the page out of the way in O(R), and partial_sort orders the
+// page's at most 100 rooms in O(R log 100), so a server with 100,000 rooms
+// never sorts all of them to answer one request.
+void Chat::handle_rooms(ChatClient& client, const JsonValue& request) {
+  double offset = 0;
+  double limit = kMaxRoomsPerReply;
+  if (!read_count_field(request, "offset", &offset) || !read_count_field(request, "limit", &limit) ||
+      limit < 1) {
+    send_error(client, "bad_request", "offset must be an integer of at least 0, and limit one of at least 1");
+    return;
+  }
   std::vector<const Room*> rooms;
   rooms.reserve(rooms_.size());
   for (const auto& entry : rooms_) rooms.push_back(entry.second.get());
-  // Sorted so the list reads the same from one request to the next.
-  std::sort(rooms.begin(), rooms.end(), [](const Room* a, const Room* b) { return a->name() < b->name(); });
-  transport_.send(client, messages_.rooms(rooms));
+  const size_t total = rooms.size();
+  // Clamped while still doubles: offset may be 1e300, which no size_t holds.
+  const size_t first = static_cast<size_t>(std::min(offset, static_cast<double>(total)));
+  const size_t page_size = static_cast<size_t>(std::min(limit, static_cast<double>(kMaxRoomsPerReply)));
+  const size_t last = first + std::min(page_size, total - first);
+  auto larger_first = [](const Room* a, const Room* b) {
+    if (a->member_count() != b->member_count()) return a->member_count() > b->member_count();
+    return a->name() < b->name();
+  };
+  if (first > 0 && first < total) std::nth_element(rooms.begin(), rooms.begin() + first, rooms.end(), larger_first);
+  std::partial_sort(rooms.begin() + first, rooms.begin() + last, rooms.end(), larger_first);
+  rooms.erase(rooms.begin() + last, rooms.end());
+  rooms.erase(rooms.begin(), rooms.begin() + first);
+  transport_.send(client, messages_.rooms(rooms, total));
 }
 
 // "stranger" and "next" do the same: leave the room, the partner or the

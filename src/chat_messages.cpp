@@ -34,7 +34,8 @@ FrameRef ChatMessages::only_type(std::string_view type) {
   return finish();
 }
 
-FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, bool list_members) {
+FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, bool list_members,
+                               size_t max_history_bytes) {
   JsonWriter writer(start());
   writer.begin_object()
       .key("type").string("welcome")
@@ -51,9 +52,11 @@ FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, bool 
   }
   // History entries are the payloads of the frames that were broadcast,
   // copied as they are: "exactly as they were broadcast", and no re-encoding.
+  // Counted back from the newest; the first that does not fit ends the
+  // history, so it never skips a message to show an older one.
   size_t first = room.history_size();
   size_t history_bytes = 0;
-  while (first > 0 && history_bytes + room.history_at(first - 1)->payload().size() <= kMaxWelcomeHistoryBytes) {
+  while (first > 0 && history_bytes + room.history_at(first - 1)->payload().size() <= max_history_bytes) {
     --first;
     history_bytes += room.history_at(first)->payload().size();
   }
@@ -125,10 +128,10 @@ FrameRef ChatMessages::presence(const Room& room) {
   return finish();
 }
 
-FrameRef ChatMessages::rooms(const std::vector<const Room*>& rooms) {
+FrameRef ChatMessages::rooms(const std::vector<const Room*>& page, size_t total) {
   JsonWriter writer(start());
-  writer.begin_object().key("type").string("rooms").key("rooms").begin_array();
-  for (const Room* room : rooms) {
+  writer.begin_object().key("type").string("rooms").key("total").number(count(total)).key("rooms").begin_array();
+  for (const Room* room : page) {
     writer.begin_object()
         .key("name").string(room->name())
         .key("member_count").number(count(room->member_count()))

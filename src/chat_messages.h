@@ -24,17 +24,16 @@ class Room;
 struct ChatClient;
 enum class LeaveReason;
 
-// The most history bytes one welcome carries. Escaping can make a 4096-byte
-// text six times longer on the wire (a control character becomes \u0001),
-// so 50 hostile messages could make a welcome of over a megabyte, more than
-// a client's output limit: every newcomer would be dropped. The cap keeps
-// the newest messages that fit.
-constexpr size_t kMaxWelcomeHistoryBytes = 256 * 1024;
-
 class ChatMessages {
  public:
   // To client on arrival in room; the member list only when list_members.
-  FrameRef welcome(const ChatClient& client, const Room& room, bool list_members);
+  // The history is the newest whole messages whose payloads fit together in
+  // max_history_bytes (ChatOptions::history_bytes): escaping can make a
+  // 4096-byte text six times longer on the wire (a control character becomes
+  // \u0001), so 50 hostile messages would make a welcome of over a megabyte,
+  // more than a client's output limit, and a 34-byte re-join could pull a
+  // quarter of a megabyte. The cap bounds both.
+  FrameRef welcome(const ChatClient& client, const Room& room, bool list_members, size_t max_history_bytes);
   // A say in room, as broadcast and as kept in the room's history.
   FrameRef room_message(const Room& room, uint64_t seq, const ChatClient& from, std::string_view text,
                         int64_t now_ms);
@@ -44,7 +43,8 @@ class ChatMessages {
   FrameRef left(const Room& room, const ChatClient& client, LeaveReason reason);
   FrameRef renamed(const Room& room, const ChatClient& client, std::string_view old_name);
   FrameRef presence(const Room& room);
-  FrameRef rooms(const std::vector<const Room*>& rooms);
+  // One page of the rooms list, in the order given; total counts every room.
+  FrameRef rooms(const std::vector<const Room*>& page, size_t total);
   FrameRef error(std::string_view code, std::string_view message);
 
   FrameRef waiting();

@@ -59,6 +59,11 @@ class MessageReader {
   // without feeding anything. Looping until read() returns kind None does
   // this naturally.
   size_t heap_bytes() const;
+  // For tests and benchmarks: how many times the reassembly buffer of the
+  // latest buffered message was allocated or grown (it saturates at 65535).
+  // Growth is geometric, so this is O(log message size) however the
+  // message is fragmented.
+  size_t reassembly_reallocations() const { return reassembly_reallocations_; }
 
  private:
   // Implementation-defined; see message_reader.cpp.
@@ -103,4 +108,6 @@ class MessageReader {
   Opcode message_opcode_ = Opcode::Text;
   bool in_fragmented_message_ = false;
   Failure failure_ = Failure::None;
+  // 16 bits fit in the padding after the flags above: no cost per connection.
+  uint16_t reassembly_reallocations_ = 0;
 };

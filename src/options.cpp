@@ -33,6 +33,12 @@ const char kUsage[] =
     "  --rate N                   chat messages per second per client (default 20)\n"
     "  --burst N                  messages a client may send at once (default 40)\n"
     "  --history N                messages of history kept per room (default 50)\n"
+    "  --history-bytes BYTES      most history in one welcome, in whole messages,\n"
+    "                             up to 1 MiB and half of --max-output (default\n"
+    "                             32768, or half of a smaller --max-output)\n"
+    "  --join-rate N              joins per second per client; rooms, stranger and\n"
+    "                             next count as joins (default 1)\n"
+    "  --join-burst N             joins a client may make at once (default 5)\n"
     "  --presence-threshold N     rooms larger than this get periodic member counts\n"
     "                             instead of joined/left notices (default 100)\n"
     "  --presence-interval SEC    period of those counts (default 5)\n"
@@ -91,6 +97,13 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
   if (name == "--rate") return parse_positive(value, &o->rate_per_second);
   if (name == "--burst") return parse_positive(value, &o->rate_burst) && o->rate_burst >= 1;
   if (name == "--history") return parse_count(value, &o->history_length) && o->history_length <= 10000;
+  // A welcome must fit in a client's output limit with room to spare for
+  // the member list and the turn's other frames; parse_options checks the
+  // half of --max-output once every flag is known. 1 MiB is the default
+  // output limit itself: more history than that is no longer a greeting.
+  if (name == "--history-bytes") return parse_count(value, &o->history_bytes) && o->history_bytes <= 1024 * 1024;
+  if (name == "--join-rate") return parse_positive(value, &o->join_rate_per_second);
+  if (name == "--join-burst") return parse_positive(value, &o->join_burst) && o->join_burst >= 1;
   if (name == "--presence-threshold") return parse_count(value, &o->presence_threshold);
   if (name == "--origin") { o->allowed_origins.emplace_back(value); return value[0] != '\0'; }
   if (name == "--log-level") return parse_log_level(value, &o->log_level);
@@ -100,6 +113,7 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
 }  // namespace
 
 ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
+  bool history_bytes_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     if (argument == "--help" || argument == "-h") {
@@ -128,6 +142,17 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
       std::fprintf(stderr, "chatd: bad value '%s' for %s (try --help)\n", value, name.c_str());
       return ParseOutcome::ExitFailure;
     }
+    history_bytes_given |= name == "--history-bytes";
+  }
+  // A welcome larger than the output limit would drop every newcomer; the
+  // default follows a small --max-output down, an explicit value must fit.
+  if (options->history_bytes > options->max_output_bytes / 2) {
+    if (history_bytes_given) {
+      std::fprintf(stderr, "chatd: --history-bytes %zu is more than half of --max-output %zu (try --help)\n",
+                   options->history_bytes, options->max_output_bytes);
+      return ParseOutcome::ExitFailure;
+    }
+    options->history_bytes = options->max_output_bytes / 2;
   }
   return ParseOutcome::Run;
 }

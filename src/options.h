@@ -23,6 +23,10 @@ struct ServerOptions {
   double rate_per_second = 20;           // chat messages per client
   double rate_burst = 40;
   size_t history_length = 50;
+  // Bounds on what one small request can make the server send or do.
+  size_t history_bytes = 32 * 1024;      // history in one welcome; at most half of max_output_bytes
+  double join_rate_per_second = 1;       // join, rooms, stranger and next, per client
+  double join_burst = 5;
   size_t presence_threshold = 100;
   int64_t presence_interval_ms = 5000;
   std::vector<std::string> allowed_origins;  // empty: any Origin

@@ -80,7 +80,8 @@ extern const unsigned long kDemoPage_size;
 Server::Server(const ServerOptions& options)
     : options_(options),
       origins_(options.allowed_origins),
-      chat_(*this, ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms}),
+      chat_(*this, ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms,
+                               options.history_bytes, options.join_rate_per_second, options.join_burst}),
       handshake_timers_(options.handshake_timeout_ms),
       idle_timers_(options.idle_timeout_ms),
       pong_timers_(options.pong_timeout_ms),

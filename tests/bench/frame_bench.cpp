@@ -12,7 +12,7 @@
 // measured part of hundreds. Bytes processed counts whole frames, headers
 // included.
 //
-// Three cases:
+// Four cases:
 //   Text64          64-byte text frames (ASCII chat lines), whole stream in
 //                   one buffer: the zero-copy path plus UTF-8 validation.
 //   Binary64KiB     64 KiB binary frames, whole stream in one buffer: the
@@ -20,6 +20,12 @@
 //   Binary64KiBReads64KiB  the same frames fed in 64 KiB reads, as chatd's
 //                   64 KiB read buffer delivers them: every frame straddles a
 //                   read, so this is the reassembly (copying) path.
+//   OneByteFragments300k  one 300,000-byte text message sent as 300,000
+//                   one-byte fragments (a 7-byte frame each), under a 1 MiB
+//                   limit: the reassembly buffer's growth policy. Growing it
+//                   to exactly each fragment's end copied the whole message
+//                   per fragment (quadratic); geometric growth copies each
+//                   byte a constant number of times.
 //
 // Deliberately left out: socket I/O and event dispatch; this measures the
 // parser alone.
@@ -53,13 +59,14 @@ std::string chat_line(size_t size) {
 
 // Runs the stream through a fresh reader in reads of at most read_size bytes
 // and returns the number of messages, which must equal expected_messages.
-void run(benchmark::State& state, const std::string& pristine, size_t read_size, size_t expected_messages) {
+void run(benchmark::State& state, const std::string& pristine, size_t read_size, size_t expected_messages,
+         size_t max_message_bytes = 64 * 1024) {
   std::string work = pristine;
   size_t messages = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::memcpy(work.data(), pristine.data(), pristine.size());
-    MessageReader reader(64 * 1024);
+    MessageReader reader(max_message_bytes);
     messages = 0;
     state.ResumeTiming();
 
@@ -106,10 +113,22 @@ void BM_Binary64KiBReads64KiB(benchmark::State& state) {
   run(state, stream, 64 * 1024, frames);
 }
 
+void BM_OneByteFragments300k(benchmark::State& state) {
+  constexpr size_t kFragments = 300000;
+  std::string stream;
+  stream.reserve(kFragments * 7);
+  for (size_t i = 0; i < kFragments; ++i) {
+    const Opcode opcode = i == 0 ? Opcode::Text : Opcode::Continuation;
+    stream += encode_masked_frame(opcode, "x", kMask, /*fin=*/i + 1 == kFragments);
+  }
+  run(state, stream, stream.size(), 1, 1024 * 1024);
+}
+
 }  // namespace
 
 BENCHMARK(BM_Text64);
 BENCHMARK(BM_Binary64KiB);
 BENCHMARK(BM_Binary64KiBReads64KiB);
+BENCHMARK(BM_OneByteFragments300k)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -5,7 +5,8 @@
 //
 // Input format, so that seeds can be written by hand (make_corpus.py does):
 //   byte 0      options: bits 0-1 pick the presence threshold (0, 1, 2, 100),
-//               bits 2-3 the history length (0, 1, 3, 50)
+//               bits 2-3 the history length (0, 1, 3, 50), bits 4-5 the
+//               history bytes in a welcome (32768, 0, 300, 1 MiB)
 //   then steps, each starting with a control byte c:
 //     c < 0xC0  the next byte n is a length: the following n bytes (fewer
 //               at the end of the input) are what client c % 3 sent in one read
@@ -24,6 +25,9 @@
 // ASan sees a dangling pointer used), no frame to a client that has left, and
 // every frame a well-formed final text frame whose payload is a JSON object
 // with a "type" string.
+//
+// The chat layer's own join rate (1 per second, burst 5) is in force: the
+// clock steps refill it.
 //
 // Deliberately left out: the server's rate limit and output limit, which are
 // the loop's business (server_websocket.cpp), and wall-clock timestamps.
@@ -181,9 +185,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   static const size_t kThresholds[] = {0, 1, 2, 100};
   static const size_t kHistoryLengths[] = {0, 1, 3, 50};
+  static const size_t kHistoryBytes[] = {32768, 0, 300, 1024 * 1024};
   ChatOptions options;
   options.presence_threshold = kThresholds[data[0] & 3];
   options.history_length = kHistoryLengths[(data[0] >> 2) & 3];
+  options.history_bytes = kHistoryBytes[(data[0] >> 4) & 3];
   options.presence_interval_ms = 1000;
 
   Driver driver(options);

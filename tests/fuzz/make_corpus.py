@@ -282,6 +282,21 @@ def chat_seeds():
         (0, frame(CLOSE, close_payload(1000), mask=ZERO_MASK)), say(0, "after close"),
         (1, frame(BINARY, b"\x00\x01", mask=ZERO_MASK)), (2, frame(TEXT, "unmasked", masked=False)),
         ("toggle", 0), ("toggle", 1), ("toggle", 2), say(2, "back again")]))
+    # Bits 4-5 of the options byte = 2: at most 300 history bytes per welcome.
+    w("history_bytes_cap", chat_session(0x2F, [
+        say(0, '{"type":"say","text":"%s"}' % ("h%d" % i * 40)) for i in range(4)] + [
+        say(1, '{"type":"join","room":"lobby","name":"late"}')]))
+    # join, rooms, stranger and next share 1 per second, burst 5; a timer
+    # step of 10 units is one second, one token.
+    w("join_rate_limit", chat_session(0x0F, [
+        say(0, '{"type":"join","room":"r%d"}' % i) for i in range(4)] + [
+        say(0, '{"type":"rooms"}'), say(0, '{"type":"stranger"}'), say(0, '{"type":"next"}'),
+        ("timer", 10), say(0, '{"type":"join","room":"after"}'), say(0, '{"type":"join","room":"again"}')]))
+    w("rooms_paging", chat_session(0x0F, [
+        say(1, '{"type":"join","room":"a"}'), say(2, '{"type":"join","room":"b"}'),
+        say(0, '{"type":"rooms","offset":1,"limit":1}'), say(0, '{"type":"rooms","offset":1e300}'),
+        say(0, '{"type":"rooms","limit":1000}'), say(1, '{"type":"rooms","offset":-1}'),
+        say(1, '{"type":"rooms","limit":0.5}'), say(2, '{"type":"rooms","offset":"1"}')]))
     w("rfc_mask_session", chat_session(0x0F, [
         say(0, REQUESTS[i][1], mask=RFC_MASK) for i in range(len(REQUESTS))]))
 

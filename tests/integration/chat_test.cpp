@@ -1,11 +1,15 @@
 // chat_test.cpp: the chat protocol (docs/protocol.md) end to end through a
 // real chatd process: many clients in one room, rename, stranger pairing,
-// slow readers and floods.
+// slow readers and floods, and the bounds on what one request can cost
+// (history bytes in a welcome, the join rate, the length of a rooms reply).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "frame_writer.h"
@@ -225,6 +229,202 @@ TEST(RateLimit, FloodGetsAnErrorThenA1008Close) {
   ASSERT_TRUE(flooder.read_until_type("error", &reply));
   EXPECT_EQ(*reply.find_string("code"), "rate_limited");
   EXPECT_EQ(flooder.read_close_code(), 1008);
+}
+
+/* ===== Bounds on what one request costs ===== */
+
+// The types of the next count messages client receives, in order; shorter
+// if the server stops sending.
+std::vector<std::string> next_types(TestClient& client, size_t count, JsonValue* last = nullptr) {
+  std::vector<std::string> types;
+  JsonValue message;
+  while (types.size() < count && client.read_json(&message)) {
+    const std::string* type = message.find_string("type");
+    types.push_back(type ? *type : "<no type>");
+    if (last) *last = message;
+  }
+  return types;
+}
+
+TEST(Limits, WelcomeHistoryStaysWithinTheDefault32KiB) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto talker = join(server.port(), "talker", room);
+  ASSERT_TRUE(talker);
+  // 20 messages of about 4.1 KB: 82 KB of history, of which 7 fit.
+  JsonValue message;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(talker->send_json(say_request(std::to_string(i) + std::string(4000, 'h'))));
+    ASSERT_TRUE(talker->read_until_type("message", &message));
+  }
+  TestClient newcomer;
+  ReceivedFrame frame;
+  ASSERT_TRUE(newcomer.open(server.port()));
+  ASSERT_TRUE(newcomer.read_until_type("welcome", &message));  // the lobby's
+  ASSERT_TRUE(newcomer.send_json(join_request("newcomer", room)));
+  ASSERT_TRUE(newcomer.read_frame(&frame));
+  EXPECT_LE(frame.payload.size(), size_t{32 * 1024} + 1024);
+  JsonLimits wide;
+  wide.max_bytes = 1024 * 1024;
+  JsonValue welcome;
+  std::string error;
+  ASSERT_TRUE(parse_json(frame.payload, &welcome, &error, wide)) << error;
+  const JsonValue* history = welcome.find("history");
+  ASSERT_TRUE(history && history->is_array());
+  ASSERT_EQ(history->items().size(), 7u);
+  EXPECT_EQ(history->items().back().find("seq")->as_number(), 20);
+}
+
+TEST(Limits, HistoryBytesFlagSetsTheCap) {
+  ChatdProcess server({"--history-bytes", "1000"});
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto talker = join(server.port(), "talker", room);
+  ASSERT_TRUE(talker);
+  JsonValue message;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(talker->send_json(say_request(std::string(300, 'a' + i))));  // about 410 bytes each
+    ASSERT_TRUE(talker->read_until_type("message", &message));
+  }
+  auto newcomer = join(server.port(), "newcomer", room);
+  ASSERT_TRUE(newcomer);
+  // join() has read the welcome; ask for another by re-joining the room.
+  ASSERT_TRUE(newcomer->send_json(join_request("newcomer", room)));
+  ASSERT_TRUE(newcomer->read_until_type("welcome", &message));
+  const JsonValue* history = message.find("history");
+  ASSERT_TRUE(history && history->is_array());
+  EXPECT_EQ(history->items().size(), 2u);
+}
+
+// A welcome must fit in the client's output limit with room to spare.
+TEST(Limits, HistoryBytesMustBeAtMostHalfOfMaxOutput) {
+  ChatdProcess fits({"--max-output", "65536", "--history-bytes", "32768"});
+  EXPECT_TRUE(fits.started());
+  ChatdProcess too_big({"--max-output", "65536", "--history-bytes", "40000"});
+  EXPECT_FALSE(too_big.started());
+}
+
+TEST(Limits, SixQuickJoinsGiveFiveWelcomesAndOneRateLimitedError) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  JsonValue reply;
+  ASSERT_TRUE(client.open(server.port()));
+  ASSERT_TRUE(client.read_until_type("welcome", &reply));
+  std::string prefix = unique_name("room");
+  for (int i = 1; i <= 6; ++i) ASSERT_TRUE(client.send_json(join_request("alice", prefix + std::to_string(i))));
+  JsonValue last;
+  EXPECT_EQ(next_types(client, 6, &last),
+            (std::vector<std::string>{"welcome", "welcome", "welcome", "welcome", "welcome", "error"}));
+  ASSERT_NE(last.find_string("code"), nullptr);
+  EXPECT_EQ(*last.find_string("code"), "rate_limited");
+  // Still in the fifth room: a say comes back from there.
+  ASSERT_TRUE(client.send_json(say_request("where am I?")));
+  ASSERT_TRUE(client.read_until_type("message", &reply));
+  EXPECT_EQ(*reply.find_string("room"), prefix + "5");
+}
+
+TEST(Limits, JoinWorksAgainAfterASecond) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  JsonValue reply;
+  ASSERT_TRUE(client.open(server.port()));
+  ASSERT_TRUE(client.read_until_type("welcome", &reply));
+  std::string prefix = unique_name("room");
+  for (int i = 1; i <= 6; ++i) ASSERT_TRUE(client.send_json(join_request("alice", prefix + std::to_string(i))));
+  ASSERT_TRUE(client.read_until_type("error", &reply));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(client.send_json(join_request("alice", prefix + "later")));
+  EXPECT_EQ(next_types(client, 1, &reply), std::vector<std::string>{"welcome"});
+  EXPECT_EQ(*reply.find_string("room"), prefix + "later");
+}
+
+TEST(Limits, JoinBurstFlagSetsTheBurst) {
+  ChatdProcess server({"--join-rate", "0.1", "--join-burst", "2"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  JsonValue reply;
+  ASSERT_TRUE(client.open(server.port()));
+  ASSERT_TRUE(client.read_until_type("welcome", &reply));
+  ASSERT_TRUE(client.send_json(R"({"type":"rooms"})"));
+  ASSERT_TRUE(client.send_json(R"({"type":"stranger"})"));
+  ASSERT_TRUE(client.send_json(R"({"type":"rooms"})"));
+  EXPECT_EQ(next_types(client, 3), (std::vector<std::string>{"rooms", "waiting", "error"}));
+}
+
+namespace {
+
+// 150 rooms on server: room-000 to room-009 with 3 members, room-010 to
+// room-029 with 2, room-030 to room-149 with 1, the last of them being the
+// returned asker's.
+std::vector<std::unique_ptr<TestClient>> make_150_rooms(int port, std::string* prefix) {
+  *prefix = unique_name("r") + "-";
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 150; ++i) {
+    char number[8];
+    std::snprintf(number, sizeof number, "%03d", i);
+    int members = i < 10 ? 3 : i < 30 ? 2 : 1;
+    for (int m = 0; m < members; ++m) {
+      clients.push_back(join(port, "m" + std::to_string(m), *prefix + number));
+      if (!clients.back()) return {};
+    }
+  }
+  return clients;
+}
+
+std::vector<std::string> room_names(const JsonValue& reply) {
+  std::vector<std::string> names;
+  const JsonValue* rooms = reply.find("rooms");
+  if (!rooms || !rooms->is_array()) return {"<no rooms array>"};
+  for (const JsonValue& room : rooms->items()) names.push_back(*room.find_string("name"));
+  return names;
+}
+
+std::vector<std::string> numbered(const std::string& prefix, int first, int count) {
+  std::vector<std::string> names;
+  for (int i = first; i < first + count; ++i) {
+    char number[8];
+    std::snprintf(number, sizeof number, "%03d", i);
+    names.push_back(prefix + number);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST(Limits, RoomsReplyListsTheHundredLargestFirstWithTheTotal) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string prefix;
+  auto clients = make_150_rooms(server.port(), &prefix);
+  ASSERT_EQ(clients.size(), 190u);
+  TestClient& asker = *clients.back();
+  JsonValue reply;
+  ASSERT_TRUE(asker.send_json(R"({"type":"rooms"})"));
+  ASSERT_TRUE(asker.read_until_type("rooms", &reply));
+  ASSERT_TRUE(reply.find("total") && reply.find("total")->is_number());
+  EXPECT_EQ(reply.find("total")->as_number(), 150);
+  EXPECT_EQ(room_names(reply), numbered(prefix, 0, 100));
+}
+
+TEST(Limits, RoomsReplyPagesWithOffsetAndLimit) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string prefix;
+  auto clients = make_150_rooms(server.port(), &prefix);
+  ASSERT_EQ(clients.size(), 190u);
+  TestClient& asker = *clients.back();
+  JsonValue reply;
+  ASSERT_TRUE(asker.send_json(R"({"type":"rooms","offset":100,"limit":30})"));
+  ASSERT_TRUE(asker.read_until_type("rooms", &reply));
+  ASSERT_TRUE(reply.find("total") && reply.find("total")->is_number());
+  EXPECT_EQ(reply.find("total")->as_number(), 150);
+  EXPECT_EQ(room_names(reply), numbered(prefix, 100, 30));
+  ASSERT_TRUE(asker.send_json(R"({"type":"rooms","offset":-3})"));
+  ASSERT_TRUE(asker.read_until_type("error", &reply));
+  EXPECT_EQ(*reply.find_string("code"), "bad_request");
 }
 
 }  // namespace

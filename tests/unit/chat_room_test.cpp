@@ -145,6 +145,8 @@ TEST_F(ChatRoom, RenameBreakingTheRuleIsBadName) {
   EXPECT_EQ(string_field(only_message(client), "code"), "bad_name");
 }
 
+// Rooms of equal size are listed by name; the order by size is in
+// chat_limits_test.cpp.
 TEST_F(ChatRoom, RoomsListsEveryRoomWithItsCountSortedByName) {
   ChatClient& asker = connect();
   ChatClient& alice = connect();
@@ -154,7 +156,7 @@ TEST_F(ChatRoom, RoomsListsEveryRoomWithItsCountSortedByName) {
   forget_sent();
   send(asker, R"({"type":"rooms"})");
   EXPECT_EQ(received_payloads(asker),
-            std::vector<std::string>{"{\"type\":\"rooms\",\"rooms\":[{\"name\":\"go\",\"member_count\":1},"
+            std::vector<std::string>{"{\"type\":\"rooms\",\"total\":3,\"rooms\":[{\"name\":\"go\",\"member_count\":1},"
                                      "{\"name\":\"lobby\",\"member_count\":1},"
                                      "{\"name\":\"rust\",\"member_count\":1}]}"});
 }
@@ -166,7 +168,7 @@ TEST_F(ChatRoom, EmptyRoomDisappearsFromTheList) {
   forget_sent();
   send(client, R"({"type":"rooms"})");
   EXPECT_EQ(received_payloads(client),
-            std::vector<std::string>{"{\"type\":\"rooms\",\"rooms\":[{\"name\":\"lobby\",\"member_count\":1}]}"});
+            std::vector<std::string>{"{\"type\":\"rooms\",\"total\":1,\"rooms\":[{\"name\":\"lobby\",\"member_count\":1}]}"});
 }
 
 TEST_F(ChatRoom, EmptiedRoomStartsAgainWithoutHistory) {
@@ -219,7 +221,7 @@ TEST_F(ChatRoom, MemberMovedByRemovalIsStillRemovable) {
   forget_sent();
   send(second, R"({"type":"rooms"})");
   EXPECT_EQ(received_payloads(second),
-            std::vector<std::string>{"{\"type\":\"rooms\",\"rooms\":[{\"name\":\"lobby\",\"member_count\":1}]}"});
+            std::vector<std::string>{"{\"type\":\"rooms\",\"total\":1,\"rooms\":[{\"name\":\"lobby\",\"member_count\":1}]}"});
   ASSERT_EQ(second.room->members().size(), 1u);
   EXPECT_EQ(second.room->members().front(), &second);
 }

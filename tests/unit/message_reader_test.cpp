@@ -7,6 +7,7 @@
 // The failure paths are in message_reader_errors_test.cpp.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "frame_writer.h"
@@ -241,4 +242,86 @@ TEST(MessageReader, StaysInMessageBetweenFragments) {
   EXPECT_EQ(reader.read(stream.data(), stream.size(), &event), stream.size());
   EXPECT_EQ(event.kind, WsEventKind::None);
   EXPECT_TRUE(reader.in_message());
+}
+
+/* ===== Cost of reassembly ===== */
+
+namespace {
+
+// A text message of `fragments` one-byte fragments (RFC 6455 5.4), 7 bytes
+// of frame each: the shape that made reassembly quadratic when the buffer
+// grew to exactly each fragment's end.
+std::string one_byte_fragments(size_t fragments) {
+  std::string stream;
+  stream.reserve(fragments * 7);
+  for (size_t i = 0; i < fragments; ++i) {
+    stream += masked(i == 0 ? Opcode::Text : Opcode::Continuation, "x", i + 1 == fragments);
+  }
+  return stream;
+}
+
+// Reads stream in one buffer; returns the one message it holds.
+std::string read_single_message(MessageReader* reader, std::string* stream) {
+  WsEvent event;
+  size_t consumed = reader->read(stream->data(), stream->size(), &event);
+  EXPECT_EQ(consumed, stream->size());
+  EXPECT_EQ(event.kind, WsEventKind::Message);
+  return std::string(event.payload);
+}
+
+}  // namespace
+
+// Geometric growth: total copying is O(message size), so the number of
+// reallocations is logarithmic in the number of fragments, not linear.
+TEST(MessageReader, ManyOneByteFragmentsCostLogarithmicallyManyReallocations) {
+  constexpr size_t kFragments = 100000;
+  std::string stream = one_byte_fragments(kFragments);
+  MessageReader reader(1024 * 1024);
+  EXPECT_EQ(read_single_message(&reader, &stream), std::string(kFragments, 'x'));
+  // 2 * log2(100,000) + 10 is about 43.
+  EXPECT_LE(reader.reassembly_reallocations(), 2 * std::log2(double{kFragments}) + 10);
+  EXPECT_GT(reader.reassembly_reallocations(), 0u);
+}
+
+// Growing ahead of the bytes must not outgrow the size limit (10.4): the
+// buffer is never larger than the largest message the reader accepts.
+TEST(MessageReader, ReassemblyBufferNeverExceedsTheSizeLimit) {
+  constexpr size_t kLimit = 1000;
+  std::string stream = one_byte_fragments(kLimit);
+  std::string last = masked(Opcode::Continuation, "", true);
+  MessageReader reader(kLimit);
+  WsEvent event;
+  // All but the empty last fragment: 1000 bytes buffered, the message open.
+  std::string open = stream.substr(0, stream.size() - 7) + masked(Opcode::Continuation, "x", false);
+  reader.read(open.data(), open.size(), &event);
+  EXPECT_EQ(event.kind, WsEventKind::None);
+  EXPECT_LE(reader.heap_bytes(), kLimit);
+  reader.read(last.data(), last.size(), &event);
+  ASSERT_EQ(event.kind, WsEventKind::Message);
+  EXPECT_EQ(event.payload.size(), kLimit);
+}
+
+// Growing ahead stays proportional to what was received: a fragmented
+// message of 10,000 bytes so far holds at most about twice that.
+TEST(MessageReader, ReassemblyBufferStaysWithinTwiceTheBytesReceived) {
+  constexpr size_t kReceived = 10000;
+  std::string stream = masked(Opcode::Text, std::string(kReceived - 1, 'y'), false) +
+                       masked(Opcode::Continuation, "y", false);
+  MessageReader reader(16 * 1024 * 1024);
+  WsEvent event;
+  reader.read(stream.data(), stream.size(), &event);
+  EXPECT_EQ(event.kind, WsEventKind::None);
+  EXPECT_GE(reader.heap_bytes(), kReceived);
+  EXPECT_LE(reader.heap_bytes(), 2 * kReceived);
+}
+
+// The memory of a long reassembly goes back once the message is delivered.
+TEST(MessageReader, ReleasesReassemblyBufferOfManyFragmentsAfterDelivery) {
+  std::string stream = one_byte_fragments(5000);
+  MessageReader reader(1024 * 1024);
+  EXPECT_EQ(read_single_message(&reader, &stream).size(), 5000u);
+  WsEvent event;
+  reader.read(nullptr, 0, &event);
+  EXPECT_EQ(event.kind, WsEventKind::None);
+  EXPECT_EQ(reader.heap_bytes(), 0u);
 }
