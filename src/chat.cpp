@@ -47,7 +47,7 @@ void Chat::send_error(ChatClient& client, std::string_view code, std::string_vie
 /* ===== Rooms ===== */
 
 Room* Chat::find_room(std::string_view name) {
-  auto found = rooms_.find(fold_ascii_case(name));
+  auto found = rooms_.find(fold_case(name));
   return found == rooms_.end() ? nullptr : found->second.get();
 }
 
@@ -56,7 +56,7 @@ Room* Chat::find_room(std::string_view name) {
 // checked is free there. The others hear of it first, then the newcomer gets
 // its welcome.
 void Chat::enter_room(ChatClient& client, std::string_view room_name) {
-  std::string key = fold_ascii_case(room_name);
+  std::string key = fold_case(room_name);
   auto found = rooms_.find(key);
   if (found == rooms_.end()) {
     found = rooms_.emplace(std::move(key), std::make_unique<Room>(std::string(room_name), options_.history_length))
@@ -93,7 +93,7 @@ void Chat::leave_room(ChatClient& client, LeaveReason reason) {
   room.remove_member(client);
   if (room.empty()) {
     clear_presence_dirty(room);
-    rooms_.erase(fold_ascii_case(room.name()));  // destroys room
+    rooms_.erase(fold_case(room.name()));  // destroys room
     return;
   }
   if (was_large) {

@@ -28,6 +28,10 @@ constexpr size_t kMaxTextBytes = 4096;
 // one is escaped as \u2028): a rooms reply stays under 25 KB however many
 // rooms the server has.
 constexpr size_t kMaxRoomsPerReply = 100;
+// The naming rule (chat_names.h) in one sentence, for bad_name and bad_room.
+constexpr char kNameRuleSummary[] =
+    "is 1 to 32 characters, without control, format, invisible, private-use or unassigned characters, "
+    "without spaces at either end, not starting with a combining mark, and with at most 4 marks in a row";
 
 // JSON whitespace (RFC 8259 section 2).
 constexpr std::string_view kJsonWhitespace = " \t\r\n";
@@ -143,8 +147,7 @@ void Chat::handle_join(ChatClient& client, const JsonValue& request) {
   std::string_view room_name = kLobby;
   if (const JsonValue* requested = request.find("room")) {
     if (!requested->is_string() || !is_valid_name(requested->as_string())) {
-      send_error(client, "bad_room",
-                 "a room name is 1 to 32 characters, without control characters or spaces at either end");
+      send_error(client, "bad_room", std::string("a room name ") + kNameRuleSummary);
       return;
     }
     room_name = requested->as_string();
@@ -224,10 +227,10 @@ void Chat::handle_stranger(ChatClient& client) {
 
 bool Chat::check_name(ChatClient& client, std::string_view name) {
   if (!is_valid_name(name)) {
-    send_error(client, "bad_name", "a name is 1 to 32 characters, without control characters or spaces at either end");
+    send_error(client, "bad_name", std::string("a name ") + kNameRuleSummary);
     return false;
   }
-  if (has_guest_prefix(name) && !equal_ignoring_ascii_case(name, guest_name(client.id))) {
+  if (has_guest_prefix(name) && !equal_ignoring_case(name, guest_name(client.id))) {
     send_error(client, "bad_name", "names starting with guest- are reserved for guests");
     return false;
   }

@@ -8,11 +8,11 @@
 #include "chat_names.h"
 
 size_t Room::NameHash::operator()(const ChatClient* client) const noexcept {
-  return hash_ignoring_ascii_case(client->name);
+  return hash_ignoring_case(client->name);
 }
 
 bool Room::NameEqual::operator()(const ChatClient* a, const ChatClient* b) const noexcept {
-  return equal_ignoring_ascii_case(a->name, b->name);
+  return equal_ignoring_case(a->name, b->name);
 }
 
 Room::Room(std::string name, size_t history_length)

@@ -6,8 +6,9 @@
 // room may hold 20,000 members during a reconnect storm:
 //  - members live in a vector; each client stores its own position in it, so
 //    removal swaps the last member into the hole instead of searching;
-//  - names are looked up in a hash set that ignores ASCII case, so checking
-//    that a name is free is not a scan over the members;
+//  - names are looked up in a hash set that ignores case (Unicode simple
+//    case folding, chat_names.h), so checking that a name is free is not a
+//    scan over the members;
 //  - history is a ring of the encoded frames that were broadcast, so the
 //    welcome copies their payloads as they are, without encoding them again.
 //
@@ -38,7 +39,7 @@ class Room {
   bool empty() const { return members_.empty(); }
   const std::vector<ChatClient*>& members() const { return members_; }
 
-  // The member whose name equals name ignoring ASCII case, or nullptr.
+  // The member whose name equals name ignoring case, or nullptr.
   ChatClient* find_member(std::string_view name) const;
   // Adds client under client.name, which the caller has checked is free.
   // Sets client.room and client.room_index.
@@ -65,7 +66,7 @@ class Room {
   size_t presence_dirty_slot = kNotDirty;
 
  private:
-  // Hash and equality on a member's name, ignoring ASCII case.
+  // Hash and equality on a member's name, ignoring case.
   struct NameHash {
     size_t operator()(const ChatClient* client) const noexcept;
   };

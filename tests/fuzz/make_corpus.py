@@ -297,6 +297,25 @@ def chat_seeds():
         say(0, '{"type":"rooms","offset":1,"limit":1}'), say(0, '{"type":"rooms","offset":1e300}'),
         say(0, '{"type":"rooms","limit":1000}'), say(1, '{"type":"rooms","offset":-1}'),
         say(1, '{"type":"rooms","limit":0.5}'), say(2, '{"type":"rooms","offset":"1"}')]))
+    # The naming rule's Unicode branches (chat_names.h): folding that
+    # changes a name's length in bytes (KELVIN SIGN to "k"), names refused
+    # for an invisible, format, space or combining character, and a room
+    # name folded beyond ASCII. Raw UTF-8 and \u escapes both, so mutations
+    # reach the decoder either way.
+    w("unicode_names", chat_session(0x0F, [
+        say(0, r'{"type":"join","name":"\u00c4LICE","room":"Caf\u00e9"}'),
+        say(1, r'{"type":"join","name":"\u00e4lice","room":"CAF\u00c9"}'),
+        say(1, r'{"type":"join","name":"alice\u200b","room":"caf\u00e9"}'),
+        say(1, r'{"type":"rename","name":"\u212aelvin"}'), say(2, r'{"type":"rename","name":"kelvin"}'),
+        say(2, r'{"type":"join","name":"\u03a3\u03c3\u03c2","room":"\u03a3"}'),
+        say(0, r'{"type":"rename","name":"gue\u017ft-9"}'), say(0, r'{"type":"rename","name":"\u00a0"}'),
+        say(0, r'{"type":"rename","name":"a\u0301\u0301\u0301\u0301\u0301"}'),
+        say(0, r'{"type":"join","room":"\u202eecila"}'), say(2, r'{"type":"rooms"}')]))
+    w("unicode_names_raw_utf8", chat_session(0x0F, [
+        say(0, '{"type":"join","name":"Zo\u00eb \U0001f980","room":"\u674e\u5c0f\u9f99"}'),
+        say(1, '{"type":"join","name":"\u00c4lice\u200b","room":"x"}'),
+        say(1, '{"type":"join","name":"\u0301\u0301","room":"x"}'),
+        say(2, '{"type":"join","name":"\u212aelvin","room":"\u3000"}')]))
     w("rfc_mask_session", chat_session(0x0F, [
         say(0, REQUESTS[i][1], mask=RFC_MASK) for i in range(len(REQUESTS))]))
 

@@ -107,6 +107,37 @@ TEST(ChatRoom, TakenNameGetsAnErrorAndTheConnectionStaysOpen) {
   EXPECT_TRUE(other.read_until_type("rooms", &reply));
 }
 
+// The names go over the wire as raw UTF-8 (JsonWriter does not escape
+// letters beyond ASCII), so this is the whole path: frame, UTF-8 check,
+// JSON, folding.
+TEST(ChatRoom, NameTakenIgnoringUnicodeCaseGetsAnError) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto first = join(server.port(), "\u00C4LICE", room);  // ÄLICE
+  ASSERT_TRUE(first);
+  TestClient other;
+  JsonValue reply;
+  ASSERT_TRUE(other.open(server.port()));
+  ASSERT_TRUE(other.send_json(join_request("\u00E4lice", room)));  // älice
+  ASSERT_TRUE(other.read_until_type("error", &reply));
+  EXPECT_EQ(*reply.find_string("code"), "name_taken");
+}
+
+TEST(ChatRoom, NameWithZeroWidthSpaceGetsBadName) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  std::string room = unique_name("room");
+  auto alice = join(server.port(), "alice", room);
+  ASSERT_TRUE(alice);
+  TestClient other;
+  JsonValue reply;
+  ASSERT_TRUE(other.open(server.port()));
+  ASSERT_TRUE(other.send_json(join_request("alice\u200B", room)));
+  ASSERT_TRUE(other.read_until_type("error", &reply));
+  EXPECT_EQ(*reply.find_string("code"), "bad_name");
+}
+
 TEST(ChatRoom, PlainTextIsASayInTheLobby) {
   ChatdProcess server;
   ASSERT_TRUE(server.started());

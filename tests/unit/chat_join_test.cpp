@@ -159,6 +159,54 @@ TEST_F(ChatJoin, RoomNamesIgnoreAsciiCaseAndKeepTheFirstSpelling) {
   EXPECT_EQ(number_field(only_message(first), "member_count"), 2);
 }
 
+// Two people must not both appear as "alice": the second spelling differs
+// only by an invisible ZERO WIDTH SPACE, so it is refused outright.
+TEST_F(ChatJoin, NameWithInvisibleCharacterCannotPassForAMember) {
+  ChatClient& alice = connect();
+  ChatClient& other = connect();
+  join(alice, "alice", "rust");
+  forget_sent();
+  join(other, "alice\\u200B", "rust");
+  EXPECT_EQ(string_field(only_message(other), "code"), "bad_name");
+  EXPECT_TRUE(received(alice).empty());
+  EXPECT_EQ(other.room->name(), "lobby");
+}
+
+TEST_F(ChatJoin, NameTakenIgnoringUnicodeCaseIsRefused) {
+  ChatClient& first = connect();
+  ChatClient& second = connect();
+  join(first, "\u00C4LICE", "rust");  // ÄLICE
+  forget_sent();
+  join(second, "\u00E4lice", "rust");  // älice
+  EXPECT_EQ(string_field(only_message(second), "code"), "name_taken");
+  EXPECT_EQ(second.room->name(), "lobby");
+}
+
+TEST_F(ChatJoin, RoomNamesIgnoreUnicodeCase) {
+  ChatClient& first = connect();
+  ChatClient& second = connect();
+  join(first, "alice", "Caf\u00E9");  // Café
+  forget_sent();
+  join(second, "bob", "CAF\u00C9");  // CAFÉ
+  EXPECT_EQ(string_field(only_message(second), "room"), "Caf\u00E9");
+  EXPECT_EQ(number_field(only_message(first), "member_count"), 2);
+}
+
+TEST_F(ChatJoin, RoomNameWithFormatCharacterIsBadRoom) {
+  ChatClient& client = connect();
+  forget_sent();
+  join(client, "alice", "rust\\u202E");  // RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(string_field(only_message(client), "code"), "bad_room");
+  EXPECT_EQ(client.room->name(), "lobby");
+}
+
+TEST_F(ChatJoin, RoomNameOfOnlyANoBreakSpaceIsBadRoom) {
+  ChatClient& client = connect();
+  forget_sent();
+  join(client, "alice", "\\u00A0");
+  EXPECT_EQ(string_field(only_message(client), "code"), "bad_room");
+}
+
 TEST_F(ChatJoin, EmptyNameIsBadName) {
   ChatClient& client = connect();
   forget_sent();
@@ -209,6 +257,14 @@ TEST_F(ChatJoin, GuestPrefixIsReservedForGeneratedNames) {
   ChatClient& client = connect();
   forget_sent();
   join(client, "Guest-99", "rust");
+  EXPECT_EQ(string_field(only_message(client), "code"), "bad_name");
+}
+
+// U+017F LATIN SMALL LETTER LONG S folds to "s": "gueſt-99" is guest-99.
+TEST_F(ChatJoin, GuestPrefixIsReservedWhateverItsSpelling) {
+  ChatClient& client = connect();
+  forget_sent();
+  join(client, "gue\u017Ft-99", "rust");
   EXPECT_EQ(string_field(only_message(client), "code"), "bad_name");
 }
 

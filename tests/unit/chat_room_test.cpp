@@ -113,6 +113,17 @@ TEST_F(ChatRoom, RenameToNameTakenIgnoringCaseIsNameTaken) {
   EXPECT_EQ(bob.name, "guest-2");
 }
 
+// U+212A KELVIN SIGN folds to "k", so "\u212Aelvin" is the name "kelvin".
+TEST_F(ChatRoom, RenameToNameTakenIgnoringUnicodeCaseIsNameTaken) {
+  ChatClient& first = connect();
+  ChatClient& second = connect();
+  send(first, R"({"type":"rename","name":"kelvin"})");
+  forget_sent();
+  send(second, R"({"type":"rename","name":"\u212Aelvin"})");
+  EXPECT_EQ(string_field(only_message(second), "code"), "name_taken");
+  EXPECT_EQ(second.name, "guest-2");
+}
+
 TEST_F(ChatRoom, RenameChangingOnlyCaseOfOwnNameIsAllowed) {
   ChatClient& alice = connect();
   send(alice, R"({"type":"rename","name":"alice"})");
