@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "address_limits.h"
 #include "chat.h"
 #include "deadline_list.h"
 #include "http_request.h"
@@ -45,10 +46,12 @@ struct Connection : ChatClient, DeadlineLink {
   bool in_chat = false;          // the chat layer knows this client
   bool write_side_shut = false;  // shutdown(SHUT_WR) done (Finishing)
   bool close_queued = false;     // its end waits in the inbound queue; read no more
+  bool behind_proxy = false;     // peer is a trusted proxy: the client comes with the request
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   uint16_t replaced_pongs = 0;   // pings in a row that replaced an unsent pong
   TokenBucket rate;
+  AddressRecord* address = nullptr;  // its client address's limits; null when exempt
   // Only for a request head split across reads (see server_http.cpp).
   std::unique_ptr<HttpRequestParser> http;
   MessageReader reader;

@@ -29,6 +29,8 @@ const char kUsage[] =
     "  --idle-timeout SEC         silence before the server pings (default 60)\n"
     "  --pong-timeout SEC         time to answer that ping (default 10)\n"
     "  --close-timeout SEC        time to finish a close handshake (default 2)\n"
+    "  --message-timeout SEC      time to finish a message or frame once begun;\n"
+    "                             then closed with 1008 (default 10)\n"
     "  --shutdown-grace SEC       time given to clients after SIGINT/SIGTERM (default 2)\n"
     "  --rate N                   chat messages per second per client (default 20)\n"
     "  --burst N                  messages a client may send at once (default 40)\n"
@@ -42,6 +44,15 @@ const char kUsage[] =
     "  --presence-threshold N     rooms larger than this get periodic member counts\n"
     "                             instead of joined/left notices (default 100)\n"
     "  --presence-interval SEC    period of those counts (default 5)\n"
+    "  --max-connections-per-ip N connections one client address may hold; beyond\n"
+    "                             it HTTP 429 (default 64; 0: no limit; IPv6 by /64)\n"
+    "  --ip-rate N                chat messages per second per client address, over\n"
+    "                             all its connections (default 50)\n"
+    "  --ip-burst N               messages an address may send at once (default 100)\n"
+    "  --trusted-proxy CIDR       a proxy (repeatable) whose X-Forwarded-For names\n"
+    "                             the client; others' X-Forwarded-For is ignored\n"
+    "  --exempt-loopback          no per-address limits for loopback clients (for\n"
+    "                             load tests and benchmarks on one machine)\n"
     "  --origin ORIGIN            allow this Origin (repeatable); when given, other\n"
     "                             browser Origins get HTTP 403\n"
     "  --log-level LEVEL          error, warn, info or debug (default info)\n"
@@ -93,6 +104,16 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
   if (name == "--pong-timeout") return parse_seconds(value, &o->pong_timeout_ms);
   if (name == "--close-timeout") return parse_seconds(value, &o->close_timeout_ms);
   if (name == "--shutdown-grace") return parse_seconds(value, &o->shutdown_grace_ms);
+  if (name == "--message-timeout") return parse_seconds(value, &o->message_timeout_ms);
+  if (name == "--max-connections-per-ip") return parse_count(value, &o->max_connections_per_ip);
+  if (name == "--ip-rate") return parse_positive(value, &o->ip_rate_per_second);
+  if (name == "--ip-burst") return parse_positive(value, &o->ip_burst) && o->ip_burst >= 1;
+  if (name == "--trusted-proxy") {
+    CidrRange range;
+    if (!parse_cidr_range(value, &range)) return false;
+    o->trusted_proxies.push_back(range);
+    return true;
+  }
   if (name == "--presence-interval") return parse_seconds(value, &o->presence_interval_ms);
   if (name == "--rate") return parse_positive(value, &o->rate_per_second);
   if (name == "--burst") return parse_positive(value, &o->rate_burst) && o->rate_burst >= 1;
@@ -123,6 +144,10 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
     if (argument == "--version") {
       std::printf("chatd %s\n", kChatdVersion);
       return ParseOutcome::ExitSuccess;
+    }
+    if (argument == "--exempt-loopback") {  // the one flag without a value
+      options->exempt_loopback = true;
+      continue;
     }
     // Both "--port 8080" and "--port=8080".
     std::string name = argument;

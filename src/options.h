@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "client_address.h"
 #include "log.h"
 
 struct ServerOptions {
@@ -19,6 +20,7 @@ struct ServerOptions {
   int64_t idle_timeout_ms = 60000;       // then a ping
   int64_t pong_timeout_ms = 10000;       // then the client is dropped
   int64_t close_timeout_ms = 2000;       // to finish a close handshake
+  int64_t message_timeout_ms = 10000;    // to finish a message (or frame) once begun; then 1008
   int64_t shutdown_grace_ms = 2000;      // after SIGINT/SIGTERM
   double rate_per_second = 20;           // chat messages per client
   double rate_burst = 40;
@@ -29,6 +31,13 @@ struct ServerOptions {
   double join_burst = 5;
   size_t presence_threshold = 100;
   int64_t presence_interval_ms = 5000;
+  // Per client address (address_limits.h), however many connections it uses.
+  size_t max_connections_per_ip = 64;    // beyond it HTTP 429; 0: no limit
+  double ip_rate_per_second = 50;        // chat messages per address
+  double ip_burst = 100;
+  bool exempt_loopback = false;          // no per-address limits for loopback clients
+  // Proxies whose X-Forwarded-For names the client (client_address.h).
+  std::vector<CidrRange> trusted_proxies;
   std::vector<std::string> allowed_origins;  // empty: any Origin
   LogLevel log_level = LogLevel::Info;
 };

@@ -85,7 +85,10 @@ Server::Server(const ServerOptions& options)
       handshake_timers_(options.handshake_timeout_ms),
       idle_timers_(options.idle_timeout_ms),
       pong_timers_(options.pong_timeout_ms),
-      closing_timers_(options.close_timeout_ms) {
+      closing_timers_(options.close_timeout_ms),
+      message_timers_(options.message_timeout_ms),
+      address_limits_(AddressLimitOptions{options.max_connections_per_ip, options.ip_rate_per_second,
+                                          options.ip_burst}) {
   size_t file_limit = raise_open_file_limit();
   connections_.assign(file_limit, nullptr);
   // Keep a few descriptors for the listener, the poller, the wake pipe and
@@ -263,14 +266,12 @@ void Server::accept_clients() {
     ++connection_count_;
     poller_.add(fd, kPollReadable);
     handshake_timers_.schedule(connection, now_ms_);
+    IpAddress peer_address = IpAddress::from_socket_address(peer);
     if (log_enabled(LogLevel::Info)) {
-      char address[INET6_ADDRSTRLEN] = "?";
-      const void* raw = peer.ss_family == AF_INET6
-                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr)
-                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&peer)->sin_addr);
-      inet_ntop(peer.ss_family, raw, address, sizeof address);
-      LOG_INFO("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id), address, fd);
+      LOG_INFO("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id),
+               peer_address.to_string().c_str(), fd);
     }
+    if (!admit_peer(connection, peer_address)) refuse_over_address_limit(connection, peer_address);
   }
 }
 
@@ -388,6 +389,7 @@ void Server::destroy(Connection* connection, const char* why) {
   if (connection->closed) return;
   leave_chat(connection, LeaveReason::Disconnected);
   LOG_INFO("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
+  release_address(connection);
   cancel_deadline(connection);
   poller_.remove(connection->fd);
   ::close(connection->fd);

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "address_limits.h"
 #include "chat.h"
 #include "connection.h"
 #include "deadline_list.h"
@@ -70,6 +71,12 @@ class Server : private ChatTransport {
   void free_closed_connections();
   int64_t wall_ms() const;
 
+  // server_addresses.cpp: per-address limits, and clients behind proxies.
+  bool admit_peer(Connection* connection, const IpAddress& peer);
+  bool admit_forwarded_client(Connection* connection, const HttpRequest& request);
+  void refuse_over_address_limit(Connection* connection, const IpAddress& client);
+  void release_address(Connection* connection);
+
   // server_timers.cpp: timers and shutdown.
   int wait_timeout_ms() const;
   void run_timers();
@@ -85,6 +92,7 @@ class Server : private ChatTransport {
   // server_websocket.cpp: frames, messages, closing.
   void handle_websocket_bytes(Connection* connection, char* data, size_t length);
   void handle_event(Connection* connection, const WsEvent& event);
+  void restart_timer_after_read(Connection* connection, bool completed_message);
   void accept_message(Connection* connection, const WsEvent& event);
   void process_inbound();
   void deliver(const InboundMessage& message, int64_t now_wall_ms);
@@ -128,6 +136,8 @@ class Server : private ChatTransport {
   DeadlineList idle_timers_;
   DeadlineList pong_timers_;
   DeadlineList closing_timers_;
+  DeadlineList message_timers_;  // a message or frame begun and not finished
+  AddressLimits address_limits_;
 
   HttpRequestParser scratch_http_;  // parses heads that arrive in one read
   // Built once at start-up; the *_head_ ones are the same responses without

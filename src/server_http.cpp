@@ -46,6 +46,8 @@ void Server::handle_http_bytes(Connection* connection, char* data, size_t length
       respond_and_finish(connection, http_error_response(parser->error_status(), parser->error_reason()));
       return;
     case HttpParseStatus::Complete:
+      // Behind a trusted proxy, the client is named by the request itself.
+      if (!admit_forwarded_client(connection, parser->request())) return;
       handle_request(connection, parser->request(), data + consumed, length - consumed);
       return;
   }

@@ -25,6 +25,8 @@ int Server::wait_timeout_ms() const {
   consider(idle_timers_.next_deadline_ms());
   consider(pong_timers_.next_deadline_ms());
   consider(closing_timers_.next_deadline_ms());
+  consider(message_timers_.next_deadline_ms());
+  consider(address_limits_.next_deadline_ms());
   if (shutting_down_) consider(shutdown_deadline_ms_);
   int64_t chat_deadline = chat_.next_timer_ms();
   if (chat_deadline >= 0) consider(now_ms_ + std::max<int64_t>(0, chat_deadline - wall_ms()));
@@ -53,6 +55,13 @@ void Server::run_timers() {
   while (DeadlineLink* link = closing_timers_.first_expired(now_ms_)) {
     destroy(static_cast<Connection*>(link), "close timed out");
   }
+  while (DeadlineLink* link = message_timers_.first_expired(now_ms_)) {
+    auto* connection = static_cast<Connection*>(link);
+    LOG_INFO("conn %llu: message not completed in time", static_cast<unsigned long long>(connection->id));
+    cancel_deadline(connection);  // send_close moves it to the closing list; this makes sure
+    send_close(connection, close_code::kPolicyViolation, "message not completed in time", false);
+  }
+  address_limits_.expire(now_ms_);
   int64_t chat_deadline = chat_.next_timer_ms();
   int64_t now_wall = wall_ms();
   if (chat_deadline >= 0 && chat_deadline <= now_wall) chat_.run_timers(now_wall);

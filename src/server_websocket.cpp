@@ -13,20 +13,37 @@
 #include "server.h"
 
 void Server::handle_websocket_bytes(Connection* connection, char* data, size_t length) {
-  if (connection->phase == ConnectionPhase::Open) {
-    // Any bytes prove the client is alive: restart its idle timer. O(1).
-    idle_timers_.schedule(connection, now_ms_);
-  }
+  bool completed_message = false;
   while (!connection->closed && !connection->close_queued &&
          (connection->phase == ConnectionPhase::Open || connection->phase == ConnectionPhase::Closing)) {
     WsEvent event;
     size_t consumed = connection->reader.read(data, length, &event);
     data += consumed;
     length -= consumed;
-    if (event.kind == WsEventKind::None) return;
+    if (event.kind == WsEventKind::None) break;
+    completed_message |= event.kind == WsEventKind::Message;
     handle_event(connection, event);
   }
+  if (!connection->closed && connection->phase == ConnectionPhase::Open) restart_timer_after_read(connection, completed_message);
 }
+
+// excerpt-begin: message-timer
+// Any bytes prove the client is alive, so they restart its idle timer. But
+// bytes are not progress: a client that begins a message (or a frame) and
+// then drips it, or stops and only answers pings, would hold its half
+// message forever, 64 KiB of buffer each. So while a message is unfinished
+// the connection sits in the message timer list instead, whose clock starts
+// with the message and is not restarted by more of its bytes; if the message
+// is not complete within --message-timeout, the client is closed with 1008.
+// Each list operation is O(1), as for every other timer (deadline_list.h).
+void Server::restart_timer_after_read(Connection* connection, bool completed_message) {
+  if (!connection->reader.in_message()) {
+    idle_timers_.schedule(connection, now_ms_);
+  } else if (completed_message || connection->owner != &message_timers_) {
+    message_timers_.schedule(connection, now_ms_);  // a new message has begun
+  }
+}
+// excerpt-end: message-timer
 
 void Server::handle_event(Connection* connection, const WsEvent& event) {
   switch (event.kind) {
@@ -74,7 +91,11 @@ void Server::accept_message(Connection* connection, const WsEvent& event) {
       fail_connection(connection, close_code::kUnsupportedData, "chat accepts text messages only");
       return;
     }
-    if (!connection->rate.take(now_ms_, options_.rate_per_second, options_.rate_burst)) {
+    // The client's own budget, then its address's, which reconnecting does
+    // not refill (address_limits.h).
+    bool allowed = connection->rate.take(now_ms_, options_.rate_per_second, options_.rate_burst) &&
+                   (connection->address == nullptr || address_limits_.take_message(connection->address, now_ms_));
+    if (!allowed) {
       // Tell the client once per streak, not once per dropped message: an
       // error per message would let a flooder make us flood it back.
       ++connection->flood_strikes;

@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 
 run() {  # run LABEL PATTERN: prints "instructions deliveries"
   valgrind --tool=callgrind --callgrind-out-file="$work/$1.out" "$chatd" --port 0 --log-level warn \
-    --rate 1000000 --burst 1000000 >"$work/$1.stdout" 2>"$work/$1.valgrind" &
+    --rate 1000000 --burst 1000000 --exempt-loopback >"$work/$1.stdout" 2>"$work/$1.valgrind" &
   local pid=$! port=""
   for _ in $(seq 200); do
     port=$(sed -n 's/.*listening on http:[^:]*:\([0-9]*\).*/\1/p' "$work/$1.stdout")

@@ -30,11 +30,12 @@ std::string chatd_binary() {
   return path && *path ? path : "./chatd";
 }
 
-ChatdProcess::ChatdProcess(const std::vector<std::string>& extra_args) {
+ChatdProcess::ChatdProcess(const std::vector<std::string>& extra_args, LoopbackLimits limits) {
   int out[2];
   if (pipe(out) != 0) return;
   std::string binary = chatd_binary();
   std::vector<std::string> args = {binary, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"};
+  if (limits == LoopbackLimits::Exempt) args.push_back("--exempt-loopback");
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {

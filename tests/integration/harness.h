@@ -19,11 +19,19 @@
 // The binary under test: $CHATD_BIN, or ./chatd.
 std::string chatd_binary();
 
+// Every test client connects from loopback, so per-address limits
+// (--max-connections-per-ip, --ip-rate) would count all of them as one
+// client. Tests run chatd with --exempt-loopback unless they are about those
+// limits.
+enum class LoopbackLimits { Exempt, Enforced };
+
 class ChatdProcess {
  public:
-  // Starts chatd with --host 127.0.0.1 --port 0 plus extra_args, and waits
-  // (up to 5 s) for its "listening on" line.
-  explicit ChatdProcess(const std::vector<std::string>& extra_args = {});
+  // Starts chatd with --host 127.0.0.1 --port 0 (and --exempt-loopback,
+  // unless limits is Enforced) plus extra_args, and waits (up to 5 s) for
+  // its "listening on" line.
+  explicit ChatdProcess(const std::vector<std::string>& extra_args = {},
+                        LoopbackLimits limits = LoopbackLimits::Exempt);
   ~ChatdProcess();
   bool started() const { return port_ > 0; }
   int port() const { return port_; }

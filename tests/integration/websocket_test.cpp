@@ -2,11 +2,17 @@
 // bad frames, the echo endpoint, the closing handshake, idle pings, and
 // shutdown on SIGTERM.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+
+#include <chrono>
+#include <thread>
 
 #include <string>
 #include <vector>
 
+#include "clock.h"
+#include "frame_writer.h"
 #include "harness.h"
 
 namespace {
@@ -120,6 +126,75 @@ TEST(WebSocketTimers, IdleClientThatIgnoresPingsIsClosedWith1001) {
   EXPECT_EQ(frame.opcode, Opcode::Ping);
   EXPECT_EQ(client.read_close_code(2000), 1001);  // never answered
   EXPECT_TRUE(client.wait_for_eof());
+}
+
+// Reads frames for up to timeout_ms, answering every ping as a live client
+// would; returns the code of the Close that arrives (0 if none), and in
+// *after_ms how long it took.
+uint16_t close_code_while_answering_pings(TestClient& client, int timeout_ms, int64_t* after_ms) {
+  const int64_t start = monotonic_ms();
+  ReceivedFrame frame;
+  while (monotonic_ms() < start + timeout_ms) {
+    if (!client.read_frame(&frame, static_cast<int>(start + timeout_ms - monotonic_ms()))) break;
+    if (frame.opcode == Opcode::Ping) client.send_frame(Opcode::Pong, frame.payload);
+    if (frame.opcode == Opcode::Close) {
+      *after_ms = monotonic_ms() - start;
+      return frame.close_code();
+    }
+  }
+  *after_ms = monotonic_ms() - start;
+  return 0;
+}
+
+TEST(WebSocketTimers, UnfinishedMessageIsClosedWith1008EvenIfThePeerAnswersPings) {
+  ChatdProcess server({"--message-timeout", "1", "--idle-timeout", "0.2"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  ASSERT_TRUE(client.send_frame(Opcode::Text, "the first half", false));  // and never the rest
+  int64_t after_ms = 0;
+  EXPECT_EQ(close_code_while_answering_pings(client, 4000, &after_ms), 1008);
+  EXPECT_GE(after_ms, 900);
+  EXPECT_LT(after_ms, 2500);
+}
+
+TEST(WebSocketTimers, FrameDrippedSlowerThanTheMessageTimeoutIsClosedWith1008) {
+  ChatdProcess server({"--message-timeout", "1"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  const uint8_t mask[4] = {1, 2, 3, 4};
+  const std::string frame = encode_masked_frame(Opcode::Text, std::string(30, 'd'), mask, true);
+  // One byte every 100 ms: the whole frame would take 3.6 s.
+  uint16_t code = 0;
+  const int64_t start = monotonic_ms();
+  for (char byte : frame) {
+    if (!client.send_raw(std::string_view(&byte, 1))) break;
+    pollfd p{client.fd(), POLLIN, 0};
+    if (poll(&p, 1, 100) > 0) {
+      code = client.read_close_code(1000);
+      break;
+    }
+  }
+  EXPECT_EQ(code, 1008);
+  EXPECT_LT(monotonic_ms() - start, 2500);
+}
+
+TEST(WebSocketTimers, MessagesEachFinishedInTimeKeepTheConnection) {
+  ChatdProcess server({"--message-timeout", "1"});
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  // Four messages of two fragments 600 ms apart: 2.4 s in all, each within 1 s.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(client.send_frame(Opcode::Text, "part one, ", false));
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    ASSERT_TRUE(client.send_frame(Opcode::Continuation, "part two " + std::to_string(i), true));
+    ReceivedFrame echo;
+    ASSERT_TRUE(client.read_frame(&echo, 2000)) << "message " << i;
+    ASSERT_EQ(echo.opcode, Opcode::Text) << "message " << i;
+    EXPECT_EQ(echo.payload, "part one, part two " + std::to_string(i));
+  }
 }
 
 TEST(WebSocketShutdown, SigtermSends1001ToEveryClientAndExitsZero) {
