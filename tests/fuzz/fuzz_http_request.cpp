@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "client_address.h"
 #include "fuzz_support.h"
 #include "handshake.h"
 #include "http_request.h"
@@ -159,6 +160,21 @@ void check_target_and_host(const HttpRequest& request) {
   const char* host_problem = host_header_problem(request);
   FUZZ_CHECK(host_problem == nullptr || *host_problem != '\0');
   for (size_t i = 0; i < request.header_count; ++i) (void)is_valid_host_value(request.headers[i].value);
+
+  // The client behind trusted proxies (client_address.h): always one of the
+  // addresses it was given, never a crash on a hostile X-Forwarded-For.
+  static const std::vector<CidrRange> kTrusted = [] {
+    std::vector<CidrRange> ranges(2);
+    parse_cidr_range("127.0.0.0/8", &ranges[0]);
+    parse_cidr_range("2001:db8::/32", &ranges[1]);
+    return ranges;
+  }();
+  IpAddress proxy;
+  parse_ip_address("127.0.0.1", &proxy);
+  const ForwardedClient client = forwarded_client(request, proxy, kTrusted);
+  FUZZ_CHECK(client.forwarded || client.address == proxy);
+  CidrRange ignored;
+  for (size_t i = 0; i < request.header_count; ++i) (void)parse_cidr_range(request.headers[i].value, &ignored);
 
   const RequestTarget target = parse_request_target(request.target);
   switch (target.form) {

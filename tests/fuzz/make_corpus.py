@@ -75,6 +75,10 @@ def http_seeds():
     write("http_request", "obs_fold_is_400", http_request(["GET / HTTP/1.1", "X-Long: a", " b"]))
     write("http_request", "space_before_colon", http_request(["GET / HTTP/1.1", "Host : a"]))
     write("http_request", "absolute_form", http_request(["GET http://a.example/x?y=1 HTTP/1.1", "Host: a.example"]))
+    # What nginx forwards: the client's own claim, then what nginx saw.
+    write("http_request", "forwarded_for_chain", http_request([
+        "GET / HTTP/1.1", "Host: chat.example", "X-Forwarded-For: 192.0.2.66, 203.0.113.7",
+        "x-forwarded-for: 2001:db8::5, 127.0.0.1", "X-Forwarded-For: garbage, ,10.0.0.1/8"]))
     write("http_request", "repeated_connection_tokens", http_request([
         "GET / HTTP/1.1", "Host: a", "Connection: keep-alive", "Connection: , Upgrade ,",
         "Upgrade: WebSocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA=="]))
