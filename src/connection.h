@@ -16,17 +16,16 @@
 // excerpt-end: phases
 //
 // Memory matters here: chatd aims at a few hundred bytes per idle client.
-// The HTTP parser exists only while a split request head is arriving, the
-// output ring and the message reassembly buffer only while they hold data.
+// The HTTP parser exists only while a split request head is arriving, and
+// then in the server's table of split heads, not here; the output ring and
+// the message reassembly buffer exist only while they hold data.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 
 #include "address_limits.h"
 #include "chat.h"
 #include "deadline_list.h"
-#include "http_request.h"
 #include "message_reader.h"
 #include "output_queue.h"
 #include "token_bucket.h"
@@ -37,23 +36,27 @@ enum class Endpoint : uint8_t { None, Chat, Echo };
 // A Connection is a ChatClient (so the chat layer's references lead straight
 // back to it) and a DeadlineLink (so it sits in exactly one timer list).
 struct Connection : ChatClient, DeadlineLink {
+  Connection()
+      : closed(false), in_flush_list(false), wants_write(false), in_chat(false), write_side_shut(false),
+        close_queued(false), behind_proxy(false), has_split_head(false) {}
+
   int fd = -1;
   ConnectionPhase phase = ConnectionPhase::Http;
   Endpoint endpoint = Endpoint::None;
-  bool closed = false;           // fd closed; freed at the end of the turn
-  bool in_flush_list = false;    // queued for this turn's flush
-  bool wants_write = false;      // write interest registered with the poller
-  bool in_chat = false;          // the chat layer knows this client
-  bool write_side_shut = false;  // shutdown(SHUT_WR) done (Finishing)
-  bool close_queued = false;     // its end waits in the inbound queue; read no more
-  bool behind_proxy = false;     // peer is a trusted proxy: the client comes with the request
+  // One bit each: at 20,000 connections every byte of this struct counts.
+  bool closed : 1;           // fd closed; freed at the end of the turn
+  bool in_flush_list : 1;    // queued for this turn's flush
+  bool wants_write : 1;      // write interest registered with the poller
+  bool in_chat : 1;          // the chat layer knows this client
+  bool write_side_shut : 1;  // shutdown(SHUT_WR) done (Finishing)
+  bool close_queued : 1;     // its end waits in the inbound queue; read no more
+  bool behind_proxy : 1;     // peer is a trusted proxy: the client comes with the request
+  bool has_split_head : 1;   // has a parser of its own in Server::split_heads_
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   uint16_t replaced_pongs = 0;   // pings in a row that replaced an unsent pong
   TokenBucket rate;
   AddressRecord* address = nullptr;  // its client address's limits; null when exempt
-  // Only for a request head split across reads (see server_http.cpp).
-  std::unique_ptr<HttpRequestParser> http;
   MessageReader reader;
   OutputQueue output;
 };

@@ -390,6 +390,7 @@ void Server::destroy(Connection* connection, const char* why) {
   leave_chat(connection, LeaveReason::Disconnected);
   LOG_INFO("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
   release_address(connection);
+  drop_split_head(connection);
   cancel_deadline(connection);
   poller_.remove(connection->fd);
   ::close(connection->fd);

@@ -17,8 +17,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "address_limits.h"
@@ -87,6 +89,7 @@ class Server : private ChatTransport {
   void handle_request(Connection* connection, const HttpRequest& request, char* rest, size_t rest_length);
   void respond_and_finish(Connection* connection, const FrameRef& response);
   void respond_and_finish(Connection* connection, std::string_view response);
+  void drop_split_head(Connection* connection);
   void upgrade(Connection* connection, Endpoint endpoint, const std::string& response);
 
   // server_websocket.cpp: frames, messages, closing.
@@ -140,6 +143,8 @@ class Server : private ChatTransport {
   AddressLimits address_limits_;
 
   HttpRequestParser scratch_http_;  // parses heads that arrive in one read
+  // The parsers of heads split across reads (see server_http.cpp).
+  std::unordered_map<const Connection*, std::unique_ptr<HttpRequestParser>> split_heads_;
   // Built once at start-up; the *_head_ ones are the same responses without
   // their body, for HEAD (RFC 9110 9.3.2).
   FrameRef page_response_;

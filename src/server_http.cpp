@@ -26,18 +26,23 @@ constexpr std::string_view kAllowGetAndHead = "Allow: GET, HEAD\r\n";
 // in flight that was 250 bytes of heap per connection left fragmented after
 // the storm). Only a head split across reads gets a parser of its own, which
 // starts again from the first byte: a few microseconds, once, for slow clients.
+// That parser lives in split_heads_, keyed by connection, so that the common
+// case does not pay even a pointer per connection for it.
 void Server::handle_http_bytes(Connection* connection, char* data, size_t length) {
-  HttpRequestParser* parser = connection->http.get();
-  if (!parser) {
+  HttpRequestParser* parser = &scratch_http_;
+  if (connection->has_split_head) {
+    parser = split_heads_[connection].get();
+  } else {
     scratch_http_.reset();
-    parser = &scratch_http_;
   }
   size_t consumed = parser->feed(data, length);
   switch (parser->status()) {
     case HttpParseStatus::NeedMore:
       if (parser == &scratch_http_) {
-        connection->http = std::make_unique<HttpRequestParser>();
-        connection->http->feed(data, length);
+        auto own = std::make_unique<HttpRequestParser>();
+        own->feed(data, length);
+        split_heads_[connection] = std::move(own);
+        connection->has_split_head = true;
       }
       return;
     case HttpParseStatus::Error:
@@ -124,15 +129,22 @@ void Server::respond_and_finish(Connection* connection, std::string_view respons
   respond_and_finish(connection, FrameRef(SharedFrame::raw(response)));
 }
 
+// A split head's own parser, once its request has been answered.
+void Server::drop_split_head(Connection* connection) {
+  if (!connection->has_split_head) return;
+  split_heads_.erase(connection);
+  connection->has_split_head = false;
+}
+
 void Server::respond_and_finish(Connection* connection, const FrameRef& response) {
-  connection->http.reset();
+  drop_split_head(connection);
   connection->output.push(response);
   mark_for_flush(connection);
   finish(connection);
 }
 
 void Server::upgrade(Connection* connection, Endpoint endpoint, const std::string& response) {
-  connection->http.reset();  // the parser's buffers are not needed any more
+  drop_split_head(connection);  // the parser's buffers are not needed any more
   connection->output.push(FrameRef(SharedFrame::raw(response)));
   mark_for_flush(connection);
   connection->phase = ConnectionPhase::Open;

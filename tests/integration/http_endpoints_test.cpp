@@ -3,7 +3,9 @@
 // chatd process over loopback.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "harness.h"
 
@@ -131,6 +133,42 @@ TEST(HttpLimits, SlowlorisIsAnswered408AndDropped) {
   client.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");  // and never finish the head
   std::string response = client.read_http_response(3000);
   EXPECT_EQ(TestClient::status_of(response), 408);
+}
+
+}  // namespace
+
+namespace {
+
+// A head that arrives in pieces gets a parser of its own until it is
+// complete (server_http.cpp); the answer is the same as for one piece.
+TEST(HttpSplitHeads, UpgradeWhoseHeadArrivesInPiecesSucceeds) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  TestClient client;
+  ASSERT_TRUE(client.connect_tcp(server.port()));
+  const std::string head = upgrade_request("/echo", kGoodUpgradeHeaders);
+  for (size_t i = 0; i < head.size(); i += 7) {
+    ASSERT_TRUE(client.send_raw(head.substr(i, 7)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::string response = client.read_http_response(300);  // the 101 head; the connection stays open
+  EXPECT_EQ(TestClient::status_of(response), 101);
+  EXPECT_NE(response.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);  // RFC 6455 1.3's answer
+}
+
+TEST(HttpSplitHeads, ManyPlainRequestsInPiecesAreEachAnswered) {
+  ChatdProcess server;
+  ASSERT_TRUE(server.started());
+  for (int i = 0; i < 20; ++i) {
+    TestClient client;
+    ASSERT_TRUE(client.connect_tcp(server.port()));
+    ASSERT_TRUE(client.send_raw("GET /heal"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(client.send_raw("thz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string response = client.read_http_response();
+    EXPECT_EQ(TestClient::status_of(response), 200) << "request " << i;
+    EXPECT_NE(response.find("\r\n\r\nok\n"), std::string::npos);
+  }
 }
 
 }  // namespace
