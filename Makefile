@@ -25,10 +25,14 @@ endif
 
 BUILD := build/$(POLLER)
 
-# Every src/*.cpp except the entry point and the poller backends not chosen.
-CORE_SRC := $(filter-out src/main.cpp src/poller_%.cpp,$(wildcard src/*.cpp)) src/poller_$(POLLER).cpp
+# src/ is one folder per layer (docs/00-overview.md); every .cpp in them, and
+# the command line's options.cpp, except the poller backends not chosen. The
+# entry point, main.cpp, is linked into chatd only.
+SRC_FOLDERS := base loop http websocket json chat server
+CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
+            src/loop/poller_$(POLLER).cpp src/options.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o
-UNIT_SRC := $(wildcard tests/unit/*.cpp)
+UNIT_SRC := $(wildcard tests/unit/*/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.cpp=$(BUILD)/unit/%.o)
 INTEGRATION_SRC := $(wildcard tests/integration/*.cpp)
 INTEGRATION_OBJ := $(INTEGRATION_SRC:tests/integration/%.cpp=$(BUILD)/integration/%.o)
@@ -83,7 +87,7 @@ endif
 clean:
 	rm -rf build chatd
 
--include $(wildcard build/*/*.d build/*/*/*.d)
+-include $(wildcard build/*/*.d build/*/*/*.d build/*/*/*/*.d)
 
 # ===== Benchmarks (tests/bench): not part of `make test` ======================
 #
@@ -99,7 +103,8 @@ clean:
 BENCH_BUILD := build/bench
 BENCH_SRC := $(filter-out %_test.cpp,$(wildcard tests/bench/loadgen_*.cpp))
 BENCH_OBJ := $(BENCH_SRC:tests/bench/%.cpp=$(BENCH_BUILD)/%.o)
-BENCH_CORE_OBJ := $(addprefix $(BUILD)/,sha1.o base64.o handshake.o http_request.o http_target.o frame_writer.o websocket.o)
+BENCH_CORE_OBJ := $(addprefix $(BUILD)/,http/sha1.o http/base64.o http/handshake.o http/http_responses.o http/http_request.o http/http_target.o \
+                    websocket/frame_writer.o websocket/websocket.o)
 BENCH_WEBSOCKETPP := $(if $(wildcard /usr/include/websocketpp/server.hpp),$(BENCH_BUILD)/websocketpp_broadcast)
 
 .PHONY: bench bench-quick bench-plot bench-tools
@@ -154,7 +159,8 @@ FUZZ_TARGETS := http_request frames utf8 json chat
 FUZZ_FLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc -MMD -MP \
               -fsanitize=address,undefined -fno-sanitize-recover=all
 # The protocol core only: the targets drive parsers and Chat, never sockets.
-FUZZ_CORE_SRC := $(filter-out src/main.cpp src/server%.cpp src/poller_%.cpp src/options.cpp src/output_queue.cpp,$(wildcard src/*.cpp))
+FUZZ_CORE_SRC := $(filter-out src/server/server%.cpp src/loop/poller_%.cpp src/websocket/output_queue.cpp,\
+                   $(wildcard $(SRC_FOLDERS:%=src/%/*.cpp)))
 FUZZ_CORE_OBJ := $(FUZZ_CORE_SRC:src/%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINARIES := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
@@ -212,8 +218,9 @@ SOAK_SECONDS ?= 120
 SOAK_ARGS ?=
 SOAK_SRC := $(wildcard tests/soak/*.cpp)
 SOAK_OBJ := $(SOAK_SRC:tests/soak/%.cpp=$(SOAK_BUILD)/%.o) $(BUILD)/integration/harness.o
-SOAK_CORE_OBJ := $(addprefix $(BUILD)/,json_reader.o json_string.o json_writer.o frame_writer.o base64.o sha1.o \
-                   handshake.o http_request.o http_target.o websocket.o utf8.o)
+SOAK_CORE_OBJ := $(addprefix $(BUILD)/,json/json_reader.o json/json_string.o json/json_writer.o \
+                   websocket/frame_writer.o http/base64.o http/sha1.o http/handshake.o http/http_responses.o http/http_request.o \
+                   http/http_target.o websocket/websocket.o websocket/utf8.o)
 
 .PHONY: soak
 $(SOAK_BUILD)/%.o: tests/soak/%.cpp
@@ -232,12 +239,13 @@ soak: $(BUILD)/chatd $(SOAK_BUILD)/soak
 #                      frames) and of parsing a browser's handshake request
 PARSE_BENCH_LIBS ?= -lbenchmark -pthread
 $(BENCH_BUILD)/frame_bench: tests/bench/frame_bench.cpp \
-		$(addprefix $(BUILD)/,message_reader.o frame_parser.o utf8.o websocket.o frame_writer.o)
+		$(addprefix $(BUILD)/,websocket/message_reader.o websocket/frame_parser.o websocket/utf8.o \
+		  websocket/websocket.o websocket/frame_writer.o)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
 
 $(BENCH_BUILD)/handshake_bench: tests/bench/handshake_bench.cpp \
-		$(addprefix $(BUILD)/,http_request.o http_target.o handshake.o sha1.o base64.o)
+		$(addprefix $(BUILD)/,http/http_request.o http/http_target.o http/handshake.o http/http_responses.o http/sha1.o http/base64.o)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)
 

@@ -5,10 +5,10 @@
 #include <memory>
 #include <string>
 
-#include "log.h"
+#include "base/log.h"
+#include "loop/poller.h"
 #include "options.h"
-#include "poller.h"
-#include "server.h"
+#include "server/server.h"
 
 namespace {
 

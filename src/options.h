@@ -1,46 +1,9 @@
-// options.h: chatd's command line. Every limit and timeout the server
-// enforces is a flag here, with a default an operator can reason about.
+// options.h: chatd's command line (--help lists it): parses argv into the
+// server's options (src/server/server_options.h), each flag with a default
+// an operator can reason about.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "client_address.h"
-#include "log.h"
-
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;
-  size_t max_connections = 19000;       // further capped by the open-file limit
-  size_t max_message_bytes = 64 * 1024;  // 1009 beyond it
-  size_t max_output_bytes = 1024 * 1024; // per client; 1008 beyond it
-  int64_t handshake_timeout_ms = 5000;
-  int64_t idle_timeout_ms = 60000;       // then a ping
-  int64_t pong_timeout_ms = 10000;       // then the client is dropped
-  int64_t close_timeout_ms = 2000;       // to finish a close handshake
-  int64_t message_timeout_ms = 10000;    // to finish a message (or frame) once begun; then 1008
-  int64_t shutdown_grace_ms = 2000;      // after SIGINT/SIGTERM
-  double rate_per_second = 20;           // chat messages per client
-  double rate_burst = 40;
-  size_t history_length = 50;
-  // Bounds on what one small request can make the server send or do.
-  size_t history_bytes = 32 * 1024;      // history in one welcome; at most half of max_output_bytes
-  double join_rate_per_second = 1;       // join, rooms, stranger and next, per client
-  double join_burst = 5;
-  size_t presence_threshold = 100;
-  int64_t presence_interval_ms = 5000;
-  // Per client address (address_limits.h), however many connections it uses.
-  size_t max_connections_per_ip = 64;    // beyond it HTTP 429; 0: no limit
-  double ip_rate_per_second = 50;        // chat messages per address
-  double ip_burst = 100;
-  bool exempt_loopback = false;          // no per-address limits for loopback clients
-  // Proxies whose X-Forwarded-For names the client (client_address.h).
-  std::vector<CidrRange> trusted_proxies;
-  std::vector<std::string> allowed_origins;  // empty: any Origin
-  LogLevel log_level = LogLevel::Info;
-};
+#include "server/server_options.h"
 
 enum class ParseOutcome { Run, ExitSuccess, ExitFailure };
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""make_unicode_tables.py: writes src/unicode_tables.cpp, the two Unicode
-tables the naming rule needs (src/unicode_names.h), from the Unicode
+"""make_unicode_tables.py: writes src/chat/unicode_tables.cpp, the two Unicode
+tables the naming rule needs (src/chat/unicode_names.h), from the Unicode
 Character Database files that Debian's unicode-data package installs.
 
 usage: python3 tools/make_unicode_tables.py [--data DIR] [--output FILE | --check FILE]
 
   --data    the UCD directory (default /usr/share/unicode)
-  --output  where to write the table (default src/unicode_tables.cpp beside
+  --output  where to write the table (default src/chat/unicode_tables.cpp beside
             this script's tools/ folder); "-" writes to stdout
   --check   exit 0 if FILE equals what would be written, 1 if it differs,
-            3 if the data files are missing (tests/unit/unicode_names_test.cpp)
+            3 if the data files are missing (tests/unit/chat/unicode_names_test.cpp)
 
 It reads three files (UAX #44 describes their formats):
   UnicodeData.txt           field 2 is the General_Category; code points the
@@ -33,10 +33,10 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OUTPUT = os.path.join(os.path.dirname(HERE), "src", "unicode_tables.cpp")
+DEFAULT_OUTPUT = os.path.join(os.path.dirname(HERE), "src", "chat", "unicode_tables.cpp")
 MAX_CODE_POINT = 0x10FFFF
 
-# The four classes of src/unicode_tables.h, NameCharacterClass, in its order.
+# The four classes of src/chat/unicode_tables.h, NameCharacterClass, in its order.
 ORDINARY, SPACE, MARK, REFUSED = "kOrdinary", "kSpace", "kMark", "kRefused"
 REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 MARK_CATEGORIES = {"Mn", "Mc", "Me"}
@@ -144,8 +144,8 @@ def render(version, runs, ranges):
     out.append("//")
     out.append("// To regenerate, with Debian's unicode-data package installed:")
     out.append("//   python3 tools/make_unicode_tables.py")
-    out.append("// The layout of both tables is explained in src/unicode_tables.h.")
-    out.append('#include "unicode_tables.h"')
+    out.append("// The layout of both tables is explained in src/chat/unicode_tables.h.")
+    out.append('#include "chat/unicode_tables.h"')
     out.append("")
     out.append(f'const char kUnicodeVersion[] = "{version}";')
     out.append("")

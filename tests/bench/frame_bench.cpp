@@ -2,8 +2,8 @@
 // unmasking and UTF-8 checking) on streams of masked client frames.
 //
 // Build and run from the repository root (Google Benchmark; one line):
-//   g++ -std=c++17 -O2 -Wall -Wextra -Werror -Isrc tests/bench/frame_bench.cpp src/message_reader.cpp
-//       src/frame_parser.cpp src/utf8.cpp src/websocket.cpp src/frame_writer.cpp
+//   g++ -std=c++17 -O2 -Wall -Wextra -Werror -Isrc tests/bench/frame_bench.cpp src/websocket/message_reader.cpp
+//       src/websocket/frame_parser.cpp src/websocket/utf8.cpp src/websocket/websocket.cpp src/websocket/frame_writer.cpp
 //       -lbenchmark -pthread -o /tmp/frame_bench && /tmp/frame_bench
 //
 // The reader unmasks in place, so each iteration first restores the masked
@@ -34,8 +34,8 @@
 #include <cstring>
 #include <string>
 
-#include "frame_writer.h"
-#include "message_reader.h"
+#include "websocket/frame_writer.h"
+#include "websocket/message_reader.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // a 101 response (RFC 6455 section 4.2), measured with Google Benchmark.
 //
 // Build and run from the repository root (not part of `make`), one line:
-//   g++ -std=c++17 -O2 -Wall -Wextra -Werror -Isrc tests/bench/handshake_bench.cpp src/http_request.cpp src/http_target.cpp src/handshake.cpp src/sha1.cpp src/base64.cpp -lbenchmark -pthread -o /tmp/handshake_bench && /tmp/handshake_bench
+//   g++ -std=c++17 -O2 -Wall -Wextra -Werror -Isrc tests/bench/handshake_bench.cpp src/http/http_request.cpp src/http/http_target.cpp src/http/handshake.cpp src/http/sha1.cpp src/http/base64.cpp -lbenchmark -pthread -o /tmp/handshake_bench && /tmp/handshake_bench
 //
 // The input is the 494-byte Chrome request the unit tests verify. Bytes/s
 // counts request bytes; items/s is handshakes (or parses) per second. What it
@@ -10,9 +10,9 @@
 // code sets, not the server's connection rate.
 #include <benchmark/benchmark.h>
 
-#include "../unit/http_test_support.h"
-#include "handshake.h"
-#include "http_request.h"
+#include "../unit/http/http_test_support.h"
+#include "http/handshake.h"
+#include "http/http_request.h"
 
 namespace {
 

@@ -23,10 +23,10 @@
 #include <cstring>
 #include <string>
 
-#include "base64.h"
-#include "frame_writer.h"
-#include "handshake.h"
+#include "http/base64.h"
+#include "http/handshake.h"
 #include "loadgen_worker.h"
+#include "websocket/frame_writer.h"
 
 namespace loadgen {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "handshake.h"
+#include "http/handshake.h"
 #include "loadgen.h"
 
 namespace {

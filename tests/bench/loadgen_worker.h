@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "loadgen.h"
-#include "websocket.h"
+#include "websocket/websocket.h"
 
 namespace loadgen {
 

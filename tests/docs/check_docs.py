@@ -16,7 +16,7 @@ usage: python3 tests/docs/check_docs.py [--check | --update] [--root DIR]
 
 An excerpt is a marker comment followed by a fenced block:
 
-    <!-- excerpt: src/deadline_list.h#schedule -->
+    <!-- excerpt: src/loop/deadline_list.h#schedule -->
     ```cpp
     ...exactly the lines of the region...
     ```

@@ -38,10 +38,10 @@
 #include <string>
 #include <vector>
 
-#include "chat.h"
+#include "chat/chat.h"
 #include "fuzz_support.h"
-#include "json.h"
-#include "message_reader.h"
+#include "json/json.h"
+#include "websocket/message_reader.h"
 
 namespace {
 

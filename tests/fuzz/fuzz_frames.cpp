@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "message_reader.h"
-#include "utf8.h"
+#include "websocket/message_reader.h"
+#include "websocket/utf8.h"
 
 namespace {
 

@@ -32,11 +32,12 @@
 #include <utility>
 #include <vector>
 
-#include "client_address.h"
 #include "fuzz_support.h"
-#include "handshake.h"
-#include "http_request.h"
-#include "http_target.h"
+#include "http/handshake.h"
+#include "http/http_responses.h"
+#include "http/http_request.h"
+#include "http/http_target.h"
+#include "server/client_address.h"
 
 namespace {
 

@@ -28,7 +28,7 @@
 #include <string_view>
 
 #include "fuzz_support.h"
-#include "json.h"
+#include "json/json.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "harness.h"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "frame_writer.h"
 #include "harness.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -229,12 +229,12 @@ TEST(DocsCheck, MarkerNamingAMissingRegionFailsTheCheck) {
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md",
-             "<!-- excerpt: src/deadline_list.h#no_such_region -->\n```cpp\n```\n");
+             "<!-- excerpt: src/loop/deadline_list.h#no_such_region -->\n```cpp\n```\n");
 
   CommandResult result = tree.run_checker("--check");
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_TRUE(contains(result.output,
-                       "docs/zz-scratch.md:1: excerpt src/deadline_list.h#no_such_region: src/deadline_list.h "
+                       "docs/zz-scratch.md:1: excerpt src/loop/deadline_list.h#no_such_region: src/loop/deadline_list.h "
                        "has no region marked 'excerpt-begin: no_such_region' and no function no_such_region"))
       << result.output;
 }

@@ -20,10 +20,10 @@
 #include <random>
 #include <thread>
 
-#include "base64.h"
-#include "clock.h"
-#include "frame_writer.h"
-#include "handshake.h"
+#include "base/clock.h"
+#include "http/base64.h"
+#include "http/handshake.h"
+#include "websocket/frame_writer.h"
 
 std::string chatd_binary() {
   const char* path = std::getenv("CHATD_BIN");

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "json.h"
-#include "websocket.h"
+#include "json/json.h"
+#include "websocket/websocket.h"
 
 // The binary under test: $CHATD_BIN, or ./chatd.
 std::string chatd_binary();

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "clock.h"
-#include "frame_writer.h"
+#include "base/clock.h"
 #include "hostile_support.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

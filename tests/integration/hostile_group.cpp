@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "frame_writer.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

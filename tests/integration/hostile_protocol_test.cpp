@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "frame_writer.h"
 #include "hostile_support.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "hostile_support.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <iterator>
 #include <thread>
 
-#include "clock.h"
+#include "base/clock.h"
 
 /* ===== ServerUnderAttack ===== */
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <thread>
 
-#include "frame_writer.h"
 #include "hostile_support.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "frame_writer.h"
 #include "harness.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "frame_writer.h"
 #include "harness.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "clock.h"
-#include "frame_writer.h"
+#include "base/clock.h"
 #include "harness.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

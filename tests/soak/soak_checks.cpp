@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "json.h"
+#include "json/json.h"
 #include "soak.h"
 
 namespace {

@@ -17,10 +17,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base64.h"
-#include "frame_writer.h"
-#include "handshake.h"
+#include "http/base64.h"
+#include "http/handshake.h"
 #include "soak.h"
+#include "websocket/frame_writer.h"
 
 namespace {
 

@@ -1,0 +1,122 @@
+// chat.h: the chat layer: rooms, names, history, presence and stranger
+// pairing, on top of whole text messages. It never touches a socket: the
+// server hands it each client's text messages and gives it a ChatTransport
+// through which it queues frames. The protocol is in docs/protocol.md.
+//
+// (Public interface fixed by the server; the private parts and ChatClient's
+// bookkeeping fields belong to the chat implementation.)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/token_bucket.h"
+#include "chat/chat_messages.h"
+#include "chat/chat_room.h"
+#include "chat/chat_strangers.h"
+#include "websocket/shared_frame.h"
+
+class JsonValue;
+
+// Per-connection chat state. The server's Connection derives from it, so the
+// server turns a ChatClient& back into its connection without a lookup.
+struct ChatClient {
+  uint64_t id = 0;  // set by the server before Chat::connect(); unique per process
+  // Chat bookkeeping follows (defined by the chat implementation). A client
+  // is in exactly one place: a room (room set), a stranger pair (partner
+  // set), the stranger waiting slot (see chat_strangers.h), or stranger mode with
+  // no partner. Kept small: every idle connection carries these bytes.
+  std::string name;               // display name; guest-<id> until changed
+  Room* room = nullptr;           // the room the client is in, if any
+  ChatClient* partner = nullptr;  // the paired stranger, if any
+  uint32_t room_index = 0;        // position in room->members(), for O(1) removal
+  TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
+};
+
+class ChatTransport {
+ public:
+  virtual ~ChatTransport() = default;
+  // Queues frame for sending to client. Must not call back into Chat.
+  virtual void send(ChatClient& client, const FrameRef& frame) = 0;
+};
+
+struct ChatOptions {
+  size_t history_length = 50;
+  size_t presence_threshold = 100;     // rooms above it get periodic counts, not joined/left
+  int64_t presence_interval_ms = 5000;
+  // The answers a small request can provoke are bounded (docs/protocol.md):
+  size_t history_bytes = 32 * 1024;    // history in one welcome, whole messages only
+  double join_rate_per_second = 1;     // join, rooms, stranger and next, per client
+  double join_burst = 5;
+};
+
+enum class LeaveReason { Left, Disconnected, Timeout };
+
+class Chat {
+ public:
+  Chat(ChatTransport& transport, const ChatOptions& options);
+  ~Chat();
+
+  // A new WebSocket client: placed in "lobby" as guest-<id>; gets a welcome.
+  void connect(ChatClient& client, int64_t now_ms);
+  // One complete text message from client (valid UTF-8, size-checked).
+  void receive_text(ChatClient& client, std::string_view text, int64_t now_ms);
+  // The client is gone; tell its room or partner. No frames are sent to it.
+  void disconnect(ChatClient& client, LeaveReason reason);
+  // {"type":"error","code":code,"message":message} to one client.
+  void send_error(ChatClient& client, std::string_view code, std::string_view message);
+
+  // Presence updates for large rooms run on a timer: the server waits no
+  // later than next_timer_ms() (-1 when nothing is scheduled) and then calls
+  // run_timers().
+  int64_t next_timer_ms() const;
+  void run_timers(int64_t now_ms);
+
+ private:
+  // Commands (chat_commands.cpp).
+  void dispatch(ChatClient& client, std::string_view text, int64_t now_ms);
+  void handle_join(ChatClient& client, const JsonValue& request);
+  void handle_say(ChatClient& client, std::string_view text, int64_t now_ms);
+  void handle_rename(ChatClient& client, const JsonValue& request);
+  void handle_rooms(ChatClient& client, const JsonValue& request);
+  void handle_stranger(ChatClient& client);
+  // Takes a token from client's join rate; when there is none, sends
+  // rate_limited and returns false, and the request is dropped.
+  bool within_join_rate(ChatClient& client, int64_t now_ms);
+  // Checks a requested member name for client; sends bad_name and returns
+  // false when it breaks the rule.
+  bool check_name(ChatClient& client, std::string_view name);
+  // Renames client within its room, or sends name_taken and returns false.
+  bool rename_in_room(ChatClient& client, std::string_view name);
+
+  // Rooms (chat.cpp).
+  Room* find_room(std::string_view name);
+  void enter_room(ChatClient& client, std::string_view room_name);
+  void leave_room(ChatClient& client, LeaveReason reason);
+  // Leaves whatever the client is in (room or stranger mode).
+  void leave_current_place(ChatClient& client, LeaveReason reason);
+  void send_welcome(ChatClient& client);
+  // A join or leave that is not announced one by one in a large room.
+  void mark_presence_dirty(Room& room);
+  void clear_presence_dirty(Room& room);
+  // The one route of every room broadcast (see chat.cpp).
+  void publish_to_room(Room& room, const FrameRef& frame);
+
+  ChatTransport& transport_;
+  ChatOptions options_;
+  ChatMessages messages_;
+  Strangers strangers_;
+  // Rooms by name folded to lower case; a room exists while it has members.
+  std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
+  // Rooms whose member count changed without a joined/left notice, so the
+  // timer never has to scan every room to find them.
+  std::vector<Room*> presence_dirty_rooms_;
+  // The earliest time the next flush may run. Only run_timers() sets it,
+  // from its own now_ms, so it is on the server's timer clock even if the
+  // timestamps passed to receive_text() come from another clock.
+  int64_t next_presence_flush_ms_ = 0;
+};
