@@ -313,15 +313,15 @@ void Server::read_client(Connection* connection) {
       // the tab closes): the end waits behind them in the inbound queue.
       if (connection->phase == ConnectionPhase::Finishing) {
         destroy(connection, "closed");
-      } else if (!queue_behind_messages(connection, InboundKind::Disconnect, 0, "peer closed the connection")) {
-        destroy(connection, "peer closed the connection");
+      } else {
+        queue_end(connection, InboundKind::Disconnect, 0, "peer closed the connection");
       }
       return;
     }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      const char* why = std::strerror(errno);
-      if (!queue_behind_messages(connection, InboundKind::Disconnect, 0, "receive failed")) destroy(connection, why);
+      LOG_DEBUG("conn %llu: recv: %s", static_cast<unsigned long long>(connection->id), std::strerror(errno));
+      queue_end(connection, InboundKind::Disconnect, 0, "receive failed");
     }
     return;
   }

@@ -51,10 +51,10 @@ class Server : private ChatTransport {
   static void request_shutdown_from_signal();
 
  private:
-  // One entry of the turn's inbound queue: a client's message, or the end
-  // of a client that still had messages ahead of it in the queue (see
-  // queue_behind_messages in server_websocket.cpp).
-  enum class InboundKind : uint8_t { Message, Close, Disconnect };
+  // One entry of the turn's inbound queue, the one road of every client
+  // event: a chat client's arrival, a message, or a client's end (see
+  // queue_end in server_websocket.cpp).
+  enum class InboundKind : uint8_t { Connect, Message, Close, Disconnect };
   struct InboundMessage {
     Connection* connection;
     uint32_t offset;  // into inbound_bytes_ (Message)
@@ -100,7 +100,7 @@ class Server : private ChatTransport {
   void accept_message(Connection* connection, const WsEvent& event);
   void process_inbound();
   void deliver(const InboundMessage& message, int64_t now_wall_ms);
-  bool queue_behind_messages(Connection* connection, InboundKind kind, uint16_t code, const char* reason);
+  void queue_end(Connection* connection, InboundKind kind, uint16_t code, const char* reason);
   void fail_connection(Connection* connection, uint16_t code, const char* reason);
   void queue_frame(Connection* connection, SharedFrame* frame);
   void queue_pong(Connection* connection, std::string_view payload);

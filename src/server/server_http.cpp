@@ -152,8 +152,10 @@ void Server::upgrade(Connection* connection, Endpoint endpoint, const std::strin
   idle_timers_.schedule(connection, now_ms_);
   LOG_DEBUG("conn %llu: WebSocket open on %s", static_cast<unsigned long long>(connection->id),
             endpoint == Endpoint::Chat ? "/" : "/echo");
+  // The chat hears of the client in turn with the other clients' events of
+  // this turn (Server::queue_end explains the one road).
   if (endpoint == Endpoint::Chat) {
-    connection->in_chat = true;
-    chat_.connect(*connection, wall_clock_ms());
+    inbound_.push_back(InboundMessage{connection, 0, 0, Opcode::Text, InboundKind::Connect, 0, ""});
+    ++connection->queued_messages;
   }
 }

@@ -133,6 +133,12 @@ void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
   if (connection->closed) return;
   --connection->queued_messages;
   switch (message.kind) {
+    case InboundKind::Connect:
+      if (connection->phase == ConnectionPhase::Open) {
+        connection->in_chat = true;
+        chat_.connect(*connection, now_wall_ms);
+      }
+      return;
     case InboundKind::Close:
       send_close(connection, message.close_code, message.reason, false);
       return;
@@ -152,27 +158,25 @@ void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
 }
 
 // excerpt-begin: one-road
-// A client's messages wait in the inbound queue until the end of the reading
-// phase. If the same read also brings the end of the client (a protocol
-// violation, its Close, a rate-limit close, or EOF), that end must not
-// overtake them: what was complete before it was valid and is not undone
-// (RFC 6455 section 7.1.7). So the end joins the queue behind the client's
-// messages, and nothing more is read from the client meanwhile. Returns
-// false when nothing of the client's is queued, so the caller acts at once.
-bool Server::queue_behind_messages(Connection* connection, InboundKind kind, uint16_t code, const char* reason) {
-  if (connection->queued_messages == 0) return false;
+// Every client event of a turn travels one road, the inbound queue, in the
+// order it was read: a chat client's arrival (queued by upgrade), its
+// messages, and its end: a protocol violation, its Close, a rate-limit
+// close, or EOF. So nothing overtakes what came before it. In particular,
+// what a client sent before it broke the rules or left was complete and
+// valid, and is not undone (RFC 6455 section 7.1.7): its room gets those
+// messages before the `left` notice, its echoes go out before the Close.
+// Nothing more is read from a client once its end is queued.
+void Server::queue_end(Connection* connection, InboundKind kind, uint16_t code, const char* reason) {
   inbound_.push_back(InboundMessage{connection, 0, 0, Opcode::Close, kind, code, reason});
   ++connection->queued_messages;
   connection->close_queued = true;
-  return true;
 }
 // excerpt-end: one-road
 
 // Sends Close with code (and does not wait for the client's answer), once
-// every message the client sent before is processed.
+// every event of the client's read before it is processed.
 void Server::fail_connection(Connection* connection, uint16_t code, const char* reason) {
-  if (queue_behind_messages(connection, InboundKind::Close, code, reason)) return;
-  send_close(connection, code, reason, false);
+  queue_end(connection, InboundKind::Close, code, reason);
 }
 
 // excerpt-begin: queue_pong
@@ -226,8 +230,8 @@ void Server::finish(Connection* connection) {
 // Calls into the chat layer never re-enter it: Server::send only queues a
 // frame, and a client that cannot keep up is closed later, in flush_output,
 // outside any chat call. So a departure can go straight to the chat layer.
-// The client's own messages are never still waiting when it leaves: an end
-// that comes while they wait is queued behind them (queue_behind_messages).
+// The client's own messages are never still waiting when it leaves: its end
+// takes the same road as they do, behind them (queue_end).
 void Server::leave_chat(Connection* connection, LeaveReason reason) {
   if (!connection->in_chat) return;
   connection->in_chat = false;
