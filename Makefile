@@ -32,7 +32,9 @@ SRC_FOLDERS := base loop http websocket json chat server
 CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
             src/loop/poller_$(POLLER).cpp src/options.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o
-UNIT_SRC := $(wildcard tests/unit/*/*.cpp)
+# Unit tests mirror src/: tests/unit/<folder>/ for each layer, tests/unit/ itself
+# for the top (options_test.cpp).
+UNIT_SRC := $(wildcard tests/unit/*.cpp tests/unit/*/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.cpp=$(BUILD)/unit/%.o)
 INTEGRATION_SRC := $(wildcard tests/integration/*.cpp)
 INTEGRATION_OBJ := $(INTEGRATION_SRC:tests/integration/%.cpp=$(BUILD)/integration/%.o)
