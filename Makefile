@@ -32,7 +32,9 @@ SRC_FOLDERS := base loop http websocket json chat server
 CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
             src/loop/poller_$(POLLER).cpp src/options.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o
-UNIT_SRC := $(wildcard tests/unit/*/*.cpp)
+# Unit tests mirror src/: tests/unit/<folder>/ for each layer, tests/unit/ itself
+# for the top (options_test.cpp).
+UNIT_SRC := $(wildcard tests/unit/*.cpp tests/unit/*/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.cpp=$(BUILD)/unit/%.o)
 INTEGRATION_SRC := $(wildcard tests/integration/*.cpp)
 INTEGRATION_OBJ := $(INTEGRATION_SRC:tests/integration/%.cpp=$(BUILD)/integration/%.o)
@@ -220,7 +222,7 @@ SOAK_SRC := $(wildcard tests/soak/*.cpp)
 SOAK_OBJ := $(SOAK_SRC:tests/soak/%.cpp=$(SOAK_BUILD)/%.o) $(BUILD)/integration/harness.o
 SOAK_CORE_OBJ := $(addprefix $(BUILD)/,json/json_reader.o json/json_string.o json/json_writer.o \
                    websocket/frame_writer.o http/base64.o http/sha1.o http/handshake.o http/http_responses.o http/http_request.o \
-                   http/http_target.o websocket/websocket.o websocket/utf8.o)
+                   http/http_target.o websocket/websocket.o base/utf8.o)
 
 .PHONY: soak
 $(SOAK_BUILD)/%.o: tests/soak/%.cpp
@@ -239,7 +241,7 @@ soak: $(BUILD)/chatd $(SOAK_BUILD)/soak
 #                      frames) and of parsing a browser's handshake request
 PARSE_BENCH_LIBS ?= -lbenchmark -pthread
 $(BENCH_BUILD)/frame_bench: tests/bench/frame_bench.cpp \
-		$(addprefix $(BUILD)/,websocket/message_reader.o websocket/frame_parser.o websocket/utf8.o \
+		$(addprefix $(BUILD)/,websocket/message_reader.o websocket/frame_parser.o base/utf8.o \
 		  websocket/websocket.o websocket/frame_writer.o)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(PARSE_BENCH_LIBS)

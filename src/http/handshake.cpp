@@ -18,6 +18,7 @@
 
 #include <string>
 
+#include "base/ascii.h"
 #include "http/base64.h"
 #include "http/http_responses.h"
 #include "http/http_target.h"
@@ -25,20 +26,10 @@
 
 namespace {
 
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower_ascii(a[i]) != to_lower_ascii(b[i])) return false;
-  }
-  return true;
-}
-
 size_t count_headers(const HttpRequest& request, std::string_view name) {
   size_t count = 0;
   for (size_t i = 0; i < request.header_count; ++i) {
-    if (equals_ignore_case(request.headers[i].name, name)) ++count;
+    if (equals_ignoring_ascii_case(request.headers[i].name, name)) ++count;
   }
   return count;
 }
@@ -59,8 +50,8 @@ HandshakeResult refuse_version(std::string_view reason) {
 bool declares_body(const HttpRequest& request) {
   for (size_t i = 0; i < request.header_count; ++i) {
     const HttpHeader& field = request.headers[i];
-    if (equals_ignore_case(field.name, "Transfer-Encoding")) return true;
-    if (!equals_ignore_case(field.name, "Content-Length")) continue;
+    if (equals_ignoring_ascii_case(field.name, "Transfer-Encoding")) return true;
+    if (!equals_ignoring_ascii_case(field.name, "Content-Length")) continue;
     // Content-Length = 1*DIGIT; anything else (a list, a sign) is refused too.
     if (field.value.empty()) return true;
     for (char c : field.value) {
@@ -93,7 +84,7 @@ std::string websocket_accept_key(std::string_view client_key) {
 bool OriginPolicy::allows(std::string_view origin_header_value, bool header_present) const {
   if (!header_present || allowed_.empty()) return true;
   for (const std::string& allowed : allowed_) {
-    if (equals_ignore_case(allowed, origin_header_value)) return true;
+    if (equals_ignoring_ascii_case(allowed, origin_header_value)) return true;
   }
   return false;
 }
@@ -142,7 +133,7 @@ HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const Ori
   // opening sockets with a visitor's browser. Every copy must pass.
   for (size_t i = 0; i < request.header_count; ++i) {
     const HttpHeader& field = request.headers[i];
-    if (equals_ignore_case(field.name, "Origin") && !origins.allows(field.value, true)) {
+    if (equals_ignoring_ascii_case(field.name, "Origin") && !origins.allows(field.value, true)) {
       return refuse(403, "Origin not allowed");
     }
   }

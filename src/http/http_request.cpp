@@ -27,6 +27,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/ascii.h"
+
 /* ===== Character classes ===== */
 
 namespace {
@@ -54,16 +56,6 @@ bool is_field_value_char(char c) {
   return byte == '\t' || (byte >= 0x20 && byte != 0x7F);
 }
 
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower_ascii(a[i]) != to_lower_ascii(b[i])) return false;
-  }
-  return true;
-}
-
 std::string_view trim_whitespace(std::string_view text) {
   while (!text.empty() && is_whitespace(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_whitespace(text.back())) text.remove_suffix(1);
@@ -76,14 +68,14 @@ std::string_view trim_whitespace(std::string_view text) {
 
 std::string_view HttpRequest::header(std::string_view name) const {
   for (size_t i = 0; i < header_count; ++i) {
-    if (equals_ignore_case(headers[i].name, name)) return headers[i].value;
+    if (equals_ignoring_ascii_case(headers[i].name, name)) return headers[i].value;
   }
   return {};
 }
 
 bool HttpRequest::has_header(std::string_view name) const {
   for (size_t i = 0; i < header_count; ++i) {
-    if (equals_ignore_case(headers[i].name, name)) return true;
+    if (equals_ignoring_ascii_case(headers[i].name, name)) return true;
   }
   return false;
 }
@@ -92,13 +84,13 @@ bool HttpRequest::has_header(std::string_view name) const {
 // each occurrence in turn is the same as joining them first.
 bool HttpRequest::header_has_token(std::string_view name, std::string_view token) const {
   for (size_t i = 0; i < header_count; ++i) {
-    if (!equals_ignore_case(headers[i].name, name)) continue;
+    if (!equals_ignoring_ascii_case(headers[i].name, name)) continue;
     std::string_view rest = headers[i].value;
     while (true) {
       size_t comma = rest.find(',');
       std::string_view element = trim_whitespace(rest.substr(0, comma));
       // Empty elements ("a, , b") are not list members (RFC 9110 5.6.1).
-      if (!element.empty() && equals_ignore_case(element, token)) return true;
+      if (!element.empty() && equals_ignoring_ascii_case(element, token)) return true;
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }

@@ -22,6 +22,8 @@
 // (chatd's paths contain nothing that would need it).
 #include "http/http_target.h"
 
+#include "base/ascii.h"
+
 namespace {
 
 /* ===== Character classes (RFC 3986 section 2) ===== */
@@ -39,16 +41,6 @@ bool is_sub_delim(char c) {
     default:
       return false;
   }
-}
-
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool starts_with_ignore_case(std::string_view text, std::string_view lower_case_prefix) {
-  if (text.size() < lower_case_prefix.size()) return false;
-  for (size_t i = 0; i < lower_case_prefix.size(); ++i) {
-    if (to_lower_ascii(text[i]) != lower_case_prefix[i]) return false;
-  }
-  return true;
 }
 
 bool all_digits(std::string_view text) {
@@ -220,7 +212,7 @@ const char* host_header_problem(const HttpRequest& request) {
   const HttpHeader* host = nullptr;
   for (size_t i = 0; i < request.header_count; ++i) {
     const HttpHeader& field = request.headers[i];
-    if (field.name.size() != 4 || !starts_with_ignore_case(field.name, "host")) continue;  // "Host", any case
+    if (!equals_ignoring_ascii_case(field.name, "Host")) continue;
     if (host) return "repeated Host header";
     host = &field;
   }
@@ -243,8 +235,8 @@ RequestTarget parse_request_target(std::string_view target) {
     return result;
   }
   // Schemes are case-insensitive (RFC 3986 3.1).
-  if (starts_with_ignore_case(target, "https://")) return parse_absolute_form(target.substr(8));
-  if (starts_with_ignore_case(target, "http://")) return parse_absolute_form(target.substr(7));
+  if (starts_with_ignoring_ascii_case(target, "https://")) return parse_absolute_form(target.substr(8));
+  if (starts_with_ignoring_ascii_case(target, "http://")) return parse_absolute_form(target.substr(7));
   if (target.find("://") != std::string_view::npos) {
     return invalid("request target scheme is not http or https (chatd is not a proxy)");
   }

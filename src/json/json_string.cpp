@@ -4,7 +4,7 @@
 //
 // Decoding is strict. Raw bytes must be valid UTF-8 (RFC 8259 section 8.1,
 // RFC 3629 section 4: no overlong forms, no encoded surrogates, nothing above
-// U+10FFFF). Escapes must be one of the nine RFC 8259 lists, and \uXXXX
+// U+10FFFF), checked by the one validator chatd has, base/utf8.h. Escapes must be one of the nine RFC 8259 lists, and \uXXXX
 // escapes must form valid UTF-16 (section 8.2): a high surrogate must be
 // followed by a low one, a low one may not stand alone. \u0000 is accepted
 // and decodes to a NUL byte; callers that cannot hold NULs must check.
@@ -25,36 +25,32 @@
 
 #include <cstdint>
 
+#include "base/utf8.h"
+
 /* ===== Decoding ===== */
 
 namespace {
 
-// Length of the well-formed UTF-8 sequence starting at bytes[0], or 0. The
-// narrowed ranges for the second byte exclude overlong forms (E0, F0),
-// UTF-16 surrogates (ED) and code points above U+10FFFF (F4).
-size_t utf8_sequence_length(const unsigned char* bytes, size_t available) {
-  const unsigned char lead = bytes[0];
-  size_t length;
-  unsigned char second_low = 0x80, second_high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_low = 0xA0;
-    if (lead == 0xED) second_high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_low = 0x90;
-    if (lead == 0xF4) second_high = 0x8F;
-  } else {
-    return 0;
+// Checks the run of non-ASCII bytes starting at text[at] (a UTF-8 sequence is
+// made of bytes >= 0x80 only, so the run holds whole characters or an error)
+// with the validator WebSocket text uses. Returns the position after the run,
+// or npos with *error_offset at the first byte of the sequence that is not
+// valid UTF-8. The common case is one feed() per run; only an invalid run is
+// walked again, byte by byte, to find where its bad sequence begins.
+size_t skip_utf8_run(std::string_view text, size_t at, size_t* error_offset) {
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  size_t end = at;
+  while (end < text.size() && bytes[end] >= 0x80) ++end;
+  Utf8Validator validator;
+  if (validator.feed(bytes + at, end - at) && validator.complete()) return end;
+  validator.reset();
+  size_t sequence_start = at;
+  for (size_t i = at; i < end; ++i) {
+    if (!validator.feed(bytes + i, 1)) break;
+    if (validator.complete()) sequence_start = i + 1;
   }
-  if (available < length) return 0;
-  if (bytes[1] < second_low || bytes[1] > second_high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if ((bytes[i] & 0xC0) != 0x80) return 0;
-  }
-  return length;
+  *error_offset = sequence_start;
+  return std::string_view::npos;
 }
 
 // Reads four hex digits at text[*pos] and advances past them.
@@ -174,12 +170,8 @@ const char* decode_json_string(std::string_view text, size_t* pos, std::string* 
     } else if (c < 0x80) {
       ++at;
     } else {
-      const size_t length = utf8_sequence_length(bytes + at, text.size() - at);
-      if (length == 0) {
-        *error_offset = at;
-        return "invalid UTF-8";
-      }
-      at += length;
+      at = skip_utf8_run(text, at, error_offset);
+      if (at == std::string_view::npos) return "invalid UTF-8";
     }
   }
 }

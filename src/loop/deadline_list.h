@@ -31,8 +31,6 @@ class DeadlineList {
   DeadlineList(const DeadlineList&) = delete;
   DeadlineList& operator=(const DeadlineList&) = delete;
 
-  int64_t duration_ms() const { return duration_ms_; }
-
   // excerpt-begin: operations
   // Moves link (from whatever list holds it) to this list's tail with the
   // deadline now + duration.

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "base/ascii.h"
 #include "http/http_request.h"
 
 namespace {
@@ -17,16 +18,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -131,7 +122,7 @@ ForwardedClient forwarded_client(const HttpRequest& request, const IpAddress& pe
   if (!in_any_range(trusted_proxies, peer)) return result;
   // Walk the list from its right end: the last field, its last entry, first.
   for (size_t field = request.header_count; field-- > 0;) {
-    if (!equals_ignore_case(request.headers[field].name, "X-Forwarded-For")) continue;
+    if (!equals_ignoring_ascii_case(request.headers[field].name, "X-Forwarded-For")) continue;
     std::string_view rest = request.headers[field].value;
     while (true) {
       size_t comma = rest.rfind(',');

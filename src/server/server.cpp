@@ -1,5 +1,7 @@
-// server.cpp: chatd's loop: sockets, readiness, flushing, timers and
-// shutdown. See server.h for the shape of one turn.
+// server.cpp: chatd's loop: the listening socket, the wake pipe, readiness,
+// accepting, reading and flushing clients, and freeing closed ones. Timers
+// and shutdown live in server_timers.cpp. See server.h for the shape of one
+// turn.
 #include "server/server.h"
 
 #include <arpa/inet.h>

@@ -3,8 +3,10 @@
 // Each turn of the loop (Server::run):
 //   1. wait in the poller until a socket is ready or the next timer is due;
 //   2. accept every pending connection;
-//   3. read every readable client until EAGAIN, through its HTTP parser or
-//      WebSocket message reader; complete chat messages go into a queue;
+//   3. read every readable client, through its HTTP parser or WebSocket
+//      message reader, until a read does not fill the 64 KiB buffer (the
+//      socket is empty), 256 KiB have been read this turn, or its output or
+//      its share of the queue is full; complete chat messages go into a queue;
 //   4. process the queue: the chat layer turns messages into broadcasts,
 //      encoding each broadcast once;
 //   5. run expired timers (handshake, idle ping, pong, close);

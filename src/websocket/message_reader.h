@@ -20,7 +20,7 @@
 #include <string_view>
 
 #include "websocket/frame_parser.h"
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 #include "websocket/websocket.h"
 
 enum class WsEventKind : uint8_t { None, Message, Ping, Pong, Close, Error };

@@ -68,8 +68,6 @@ class FrameRef {
   SharedFrame* get() const { return frame_; }
   SharedFrame* operator->() const { return frame_; }
   explicit operator bool() const { return frame_ != nullptr; }
-  // Gives up ownership without releasing.
-  SharedFrame* detach() { return std::exchange(frame_, nullptr); }
 
  private:
   SharedFrame* frame_ = nullptr;

@@ -24,7 +24,6 @@ constexpr uint16_t kAbnormal = 1006;        // never sent on the wire
 constexpr uint16_t kInvalidPayload = 1007;  // e.g. a text message that is not UTF-8
 constexpr uint16_t kPolicyViolation = 1008;
 constexpr uint16_t kMessageTooBig = 1009;
-constexpr uint16_t kInternalError = 1011;
 }  // namespace close_code
 
 // True for codes a peer may put in a Close frame (section 7.4.1 and 7.4.2):

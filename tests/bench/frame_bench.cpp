@@ -3,7 +3,7 @@
 //
 // Build and run from the repository root (Google Benchmark; one line):
 //   g++ -std=c++17 -O2 -Wall -Wextra -Werror -Isrc tests/bench/frame_bench.cpp src/websocket/message_reader.cpp
-//       src/websocket/frame_parser.cpp src/websocket/utf8.cpp src/websocket/websocket.cpp src/websocket/frame_writer.cpp
+//       src/websocket/frame_parser.cpp src/base/utf8.cpp src/websocket/websocket.cpp src/websocket/frame_writer.cpp
 //       -lbenchmark -pthread -o /tmp/frame_bench && /tmp/frame_bench
 //
 // The reader unmasks in place, so each iteration first restores the masked

@@ -11,19 +11,10 @@
 #include <cstdio>
 #include <string>
 
+#include "base/ascii.h"
 #include "loadgen.h"
 
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // True when the comma-separated header value holds token (4.1 check 3:
 // "Connection" must contain "Upgrade", in any case).
@@ -33,7 +24,7 @@ bool has_token(std::string_view value, std::string_view token) {
     std::string_view item = value.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (equals_ignore_case(item, token)) return true;
+    if (equals_ignoring_ascii_case(item, token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -101,9 +92,9 @@ const char* check_handshake_response(std::string_view head, std::string_view exp
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (equals_ignore_case(name, "upgrade")) upgrade_ok = equals_ignore_case(value, "websocket");
-    if (equals_ignore_case(name, "connection")) connection_ok = has_token(value, "upgrade");
-    if (equals_ignore_case(name, "sec-websocket-accept")) accept_ok = (value == expected_accept);
+    if (equals_ignoring_ascii_case(name, "upgrade")) upgrade_ok = equals_ignoring_ascii_case(value, "websocket");
+    if (equals_ignoring_ascii_case(name, "connection")) connection_ok = has_token(value, "upgrade");
+    if (equals_ignoring_ascii_case(name, "sec-websocket-accept")) accept_ok = (value == expected_accept);
   }
   if (!upgrade_ok) return "Upgrade is not websocket";
   if (!connection_ok) return "Connection does not include Upgrade";

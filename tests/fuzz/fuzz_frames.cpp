@@ -29,7 +29,7 @@
 
 #include "fuzz_support.h"
 #include "websocket/message_reader.h"
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 
 namespace {
 

@@ -224,6 +224,9 @@ def json_seeds():
     w("byte_order_mark", b'\xef\xbb\xbf{"a":1}')
     w("control_char_in_string", b'["a\x01b"]')
     w("invalid_utf8_in_string", b'["\xc3\x28"]')
+    # A bad sequence right after valid characters, in one run of non-ASCII
+    # bytes: the reader walks the run again to find where the bad one begins.
+    w("invalid_utf8_after_valid_run", b'["\xc3\xa9\xe6\x97\xa5\xe2\x82", "\xc3\xa9\x80"]')
 
 
 # ===== Chat sessions (format in fuzz_chat.cpp) =====

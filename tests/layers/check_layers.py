@@ -4,10 +4,11 @@ from a folder above it.
 
 The layers, lowest first (docs/00-overview.md draws them):
 
-  base       clock, log, token bucket: what every layer may use
+  base       clock, log, token bucket, ASCII case folding, UTF-8 validation:
+             what every layer may use
   loop       the poller backends and the deadline lists
   http       the request parser, Host and targets, the handshake, SHA-1, base64
-  websocket  frames, messages, UTF-8, shared frames, output queues
+  websocket  frames, messages, shared frames, output queues
   json       the JSON reader and writer
   chat       rooms, names, messages, strangers (never a socket)
   server     the loop's owner: connections, routing, limits

@@ -169,6 +169,14 @@ TEST(JsonReader, RejectsInvalidUtf8InStrings) {
   EXPECT_EQ(json_error("\"\xFF\""), "invalid UTF-8 at byte 1");
 }
 
+// The offset names the first byte of the bad sequence, also when valid
+// characters come right before it with no ASCII between ("\xC3\xA9" is é).
+TEST(JsonReader, InvalidUtf8AfterValidCharactersIsReportedAtItsOwnFirstByte) {
+  EXPECT_EQ(json_error("\"\xC3\xA9\x80\""), "invalid UTF-8 at byte 3");          // stray continuation
+  EXPECT_EQ(json_error("\"\xC3\xA9\xE2\x82\""), "invalid UTF-8 at byte 3");      // truncated
+  EXPECT_EQ(json_error("\"\xC3\xA9\xC3\xA9\xED\xA0\x80\""), "invalid UTF-8 at byte 5");  // surrogate
+}
+
 TEST(JsonReader, RejectsNonAsciiOutsideStrings) {
   EXPECT_EQ(json_error("\xEF\xBB\xBF{}"), "unexpected character at byte 0");  // BOM
   EXPECT_EQ(json_error("[1,\xC3\xA9]"), "unexpected character at byte 3");

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "websocket/frame_writer.h"
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 
 namespace {
 

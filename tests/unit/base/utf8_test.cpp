@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 
 namespace {
 

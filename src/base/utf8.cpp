@@ -12,7 +12,7 @@
 //
 // Deliberately left out: decoding. chatd only needs to know that text is
 // valid; it never needs the code points, so no state carries their bits.
-#include "websocket/utf8.h"
+#include "base/utf8.h"
 
 #include <array>
 #include <cstring>

@@ -1,5 +1,7 @@
-// utf8.h: incremental UTF-8 validation (RFC 3629, as RFC 6455 section 8.1
-// requires for text messages and close reasons).
+// utf8.h: incremental UTF-8 validation (RFC 3629), chatd's one validator:
+// WebSocket text messages and close reasons (RFC 6455 section 8.1) and raw
+// bytes in JSON strings (RFC 8259 section 8.1) both use it. It sits in base/
+// because it is a text utility that two layers need, not a part of either.
 //
 // The validator keeps one byte of state, so a text message can be checked as
 // its bytes arrive, across frame fragments and across reads, and rejected at

@@ -1,0 +1,250 @@
+// options_test.cpp: the command line of src/options.cpp (the text of
+// --help): every flag's default, a valid and an invalid value for each, the
+// "--flag=value" form, the repeatable flags, the one flag without a value,
+// the rule that --history-bytes fits in half of --max-output, and what
+// unknown flags, --help and --version make chatd do.
+#include "options.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Runs parse_options over the words of a command line (without "chatd").
+ParseOutcome parse(std::vector<std::string> words, ServerOptions* options) {
+  words.insert(words.begin(), "chatd");
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  return parse_options(static_cast<int>(words.size()), argv.data(), options);
+}
+
+/* ===== Defaults ===== */
+
+TEST(Options, WithoutFlagsEveryOptionKeepsTheDefaultThatHelpNames) {
+  ServerOptions options;
+  ASSERT_EQ(parse({}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.host, "127.0.0.1");
+  EXPECT_EQ(options.port, 8080);
+  EXPECT_EQ(options.max_connections, 19000u);
+  EXPECT_EQ(options.max_message_bytes, 65536u);
+  EXPECT_EQ(options.max_output_bytes, 1048576u);
+  EXPECT_EQ(options.handshake_timeout_ms, 5000);
+  EXPECT_EQ(options.idle_timeout_ms, 60000);
+  EXPECT_EQ(options.pong_timeout_ms, 10000);
+  EXPECT_EQ(options.close_timeout_ms, 2000);
+  EXPECT_EQ(options.message_timeout_ms, 10000);
+  EXPECT_EQ(options.shutdown_grace_ms, 2000);
+  EXPECT_EQ(options.rate_per_second, 20);
+  EXPECT_EQ(options.rate_burst, 40);
+  EXPECT_EQ(options.history_length, 50u);
+  EXPECT_EQ(options.history_bytes, 32768u);
+  EXPECT_EQ(options.join_rate_per_second, 1);
+  EXPECT_EQ(options.join_burst, 5);
+  EXPECT_EQ(options.presence_threshold, 100u);
+  EXPECT_EQ(options.presence_interval_ms, 5000);
+  EXPECT_EQ(options.max_connections_per_ip, 64u);
+  EXPECT_EQ(options.ip_rate_per_second, 50);
+  EXPECT_EQ(options.ip_burst, 100);
+  EXPECT_FALSE(options.exempt_loopback);
+  EXPECT_TRUE(options.trusted_proxies.empty());
+  EXPECT_TRUE(options.allowed_origins.empty());
+  EXPECT_EQ(options.log_level, LogLevel::Info);
+}
+
+/* ===== One valid and one invalid value per flag ===== */
+
+struct FlagCase {
+  const char* flag;
+  const char* valid_value;
+  std::function<bool(const ServerOptions&)> holds_valid_value;
+  const char* invalid_value;  // refused: out of range or not a number
+};
+
+// What gtest prints for a failing case: its flag, not the struct's bytes.
+void PrintTo(const FlagCase& flag_case, std::ostream* out) { *out << flag_case.flag; }
+
+// The name gtest prints for each case: the flag without its dashes.
+std::string flag_case_name(const ::testing::TestParamInfo<FlagCase>& info) {
+  std::string name;
+  for (const char* c = info.param.flag + 2; *c; ++c) name += (*c == '-') ? '_' : *c;
+  return name;
+}
+
+const FlagCase kFlagCases[] = {
+    {"--host", "0.0.0.0", [](const ServerOptions& o) { return o.host == "0.0.0.0"; }, ""},
+    {"--port", "0", [](const ServerOptions& o) { return o.port == 0; }, "65536"},
+    {"--max-connections", "10", [](const ServerOptions& o) { return o.max_connections == 10; }, "0"},
+    {"--max-message", "16777216", [](const ServerOptions& o) { return o.max_message_bytes == 16777216; },
+     "16777217"},
+    {"--max-output", "1024", [](const ServerOptions& o) { return o.max_output_bytes == 1024; }, "1023"},
+    {"--handshake-timeout", "0.5", [](const ServerOptions& o) { return o.handshake_timeout_ms == 500; }, "0"},
+    {"--idle-timeout", "120", [](const ServerOptions& o) { return o.idle_timeout_ms == 120000; }, "-1"},
+    {"--pong-timeout", "3", [](const ServerOptions& o) { return o.pong_timeout_ms == 3000; }, "soon"},
+    {"--close-timeout", "1.25", [](const ServerOptions& o) { return o.close_timeout_ms == 1250; }, "inf"},
+    {"--message-timeout", "30", [](const ServerOptions& o) { return o.message_timeout_ms == 30000; },
+     "31536001"},
+    {"--shutdown-grace", "0.0001", [](const ServerOptions& o) { return o.shutdown_grace_ms == 1; }, "2s"},
+    {"--rate", "0.5", [](const ServerOptions& o) { return o.rate_per_second == 0.5; }, "0"},
+    {"--burst", "1", [](const ServerOptions& o) { return o.rate_burst == 1; }, "0.5"},
+    {"--history", "10000", [](const ServerOptions& o) { return o.history_length == 10000; }, "10001"},
+    {"--history-bytes", "0", [](const ServerOptions& o) { return o.history_bytes == 0; }, "1048577"},
+    {"--join-rate", "3", [](const ServerOptions& o) { return o.join_rate_per_second == 3; }, "nan"},
+    {"--join-burst", "2", [](const ServerOptions& o) { return o.join_burst == 2; }, "0.9"},
+    {"--presence-threshold", "0", [](const ServerOptions& o) { return o.presence_threshold == 0; }, "-5"},
+    {"--presence-interval", "60", [](const ServerOptions& o) { return o.presence_interval_ms == 60000; }, "0"},
+    {"--max-connections-per-ip", "0", [](const ServerOptions& o) { return o.max_connections_per_ip == 0; },
+     "many"},
+    {"--ip-rate", "200", [](const ServerOptions& o) { return o.ip_rate_per_second == 200; }, "-1"},
+    {"--ip-burst", "1", [](const ServerOptions& o) { return o.ip_burst == 1; }, "0"},
+    {"--trusted-proxy", "10.0.0.0/8",
+     [](const ServerOptions& o) { return o.trusted_proxies.size() == 1 && o.trusted_proxies[0].prefix_bits == 104; },
+     "10.0.0.0/33"},
+    {"--origin", "https://chat.example",
+     [](const ServerOptions& o) {
+       return o.allowed_origins == std::vector<std::string>{"https://chat.example"};
+     },
+     ""},
+    {"--log-level", "debug", [](const ServerOptions& o) { return o.log_level == LogLevel::Debug; }, "verbose"},
+};
+
+class OptionsFlag : public ::testing::TestWithParam<FlagCase> {};
+
+TEST_P(OptionsFlag, AValidValueIsStoredInTheOptions) {
+  ServerOptions options;
+  ASSERT_EQ(parse({GetParam().flag, GetParam().valid_value}, &options), ParseOutcome::Run);
+  EXPECT_TRUE(GetParam().holds_valid_value(options));
+}
+
+TEST_P(OptionsFlag, AValidValueAfterAnEqualsSignIsStoredToo) {
+  ServerOptions options;
+  ASSERT_EQ(parse({std::string(GetParam().flag) + "=" + GetParam().valid_value}, &options), ParseOutcome::Run);
+  EXPECT_TRUE(GetParam().holds_valid_value(options));
+}
+
+TEST_P(OptionsFlag, AnInvalidValueMakesChatdExitWithFailure) {
+  ServerOptions options;
+  EXPECT_EQ(parse({GetParam().flag, GetParam().invalid_value}, &options), ParseOutcome::ExitFailure);
+}
+
+TEST_P(OptionsFlag, AFlagWithoutItsValueMakesChatdExitWithFailure) {
+  ServerOptions options;
+  EXPECT_EQ(parse({GetParam().flag}, &options), ParseOutcome::ExitFailure);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryFlagWithAValue, OptionsFlag, ::testing::ValuesIn(kFlagCases), flag_case_name);
+
+/* ===== Forms of the command line ===== */
+
+TEST(Options, AValueMayItselfContainAnEqualsSign) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--origin=https://chat.example/?a=b"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.allowed_origins, std::vector<std::string>{"https://chat.example/?a=b"});
+}
+
+TEST(Options, ALaterFlagOverridesAnEarlierOneOfTheSameName) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--port", "1", "--port=2"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.port, 2);
+}
+
+TEST(Options, OriginIsRepeatableAndKeepsEveryValueInOrder) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--origin", "https://a.example", "--origin=https://b.example"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST(Options, TrustedProxyIsRepeatableAndKeepsEveryRange) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--trusted-proxy", "10.0.0.1", "--trusted-proxy", "2001:db8::/32"}, &options),
+            ParseOutcome::Run);
+  ASSERT_EQ(options.trusted_proxies.size(), 2u);
+  EXPECT_EQ(options.trusted_proxies[0].prefix_bits, 128);
+  EXPECT_EQ(options.trusted_proxies[1].prefix_bits, 32);
+}
+
+TEST(Options, ExemptLoopbackTakesNoValue) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--exempt-loopback", "--port", "9000"}, &options), ParseOutcome::Run);
+  EXPECT_TRUE(options.exempt_loopback);
+  EXPECT_EQ(options.port, 9000);
+}
+
+TEST(Options, ExemptLoopbackWithAnEqualsValueIsUnknown) {
+  ServerOptions options;
+  EXPECT_EQ(parse({"--exempt-loopback=yes"}, &options), ParseOutcome::ExitFailure);
+}
+
+TEST(Options, AnUnknownFlagMakesChatdExitWithFailure) {
+  ServerOptions options;
+  EXPECT_EQ(parse({"--colour", "blue"}, &options), ParseOutcome::ExitFailure);
+}
+
+TEST(Options, AWordThatIsNotAFlagMakesChatdExitWithFailure) {
+  ServerOptions options;
+  EXPECT_EQ(parse({"8080"}, &options), ParseOutcome::ExitFailure);
+}
+
+/* ===== --history-bytes and --max-output ===== */
+
+// A welcome must fit in half of a client's output limit.
+TEST(Options, TheHistoryBytesDefaultFollowsASmallMaxOutputDownToItsHalf) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--max-output", "4096"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.history_bytes, 2048u);
+}
+
+TEST(Options, AnExplicitHistoryBytesOfHalfTheMaxOutputIsAccepted) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"--history-bytes", "2048", "--max-output", "4096"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.history_bytes, 2048u);
+}
+
+TEST(Options, AnExplicitHistoryBytesOverHalfTheMaxOutputIsRefusedInEitherOrder) {
+  ServerOptions before;
+  EXPECT_EQ(parse({"--history-bytes", "2049", "--max-output", "4096"}, &before), ParseOutcome::ExitFailure);
+  ServerOptions after;
+  EXPECT_EQ(parse({"--max-output", "4096", "--history-bytes", "2049"}, &after), ParseOutcome::ExitFailure);
+}
+
+/* ===== --help and --version ===== */
+
+TEST(Options, HelpPrintsTheUsageAndExitsWithSuccess) {
+  ServerOptions options;
+  ::testing::internal::CaptureStdout();
+  ParseOutcome outcome = parse({"--help"}, &options);
+  std::string printed = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(outcome, ParseOutcome::ExitSuccess);
+  EXPECT_EQ(printed.rfind("usage: chatd [options]\n", 0), 0u);
+}
+
+TEST(Options, DashHIsHelpToo) {
+  ServerOptions options;
+  ::testing::internal::CaptureStdout();
+  ParseOutcome outcome = parse({"-h"}, &options);
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(outcome, ParseOutcome::ExitSuccess);
+}
+
+TEST(Options, VersionPrintsTheVersionAndExitsWithSuccess) {
+  ServerOptions options;
+  ::testing::internal::CaptureStdout();
+  ParseOutcome outcome = parse({"--version"}, &options);
+  std::string printed = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(outcome, ParseOutcome::ExitSuccess);
+  EXPECT_EQ(printed, std::string("chatd ") + kChatdVersion + "\n");
+}
+
+TEST(Options, HelpWinsOverAFlagAfterIt) {
+  ServerOptions options;
+  ::testing::internal::CaptureStdout();
+  ParseOutcome outcome = parse({"--help", "--colour"}, &options);
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(outcome, ParseOutcome::ExitSuccess);
+}
+
+}  // namespace
