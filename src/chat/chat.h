@@ -14,35 +14,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "base/token_bucket.h"
+#include "chat/chat_client.h"
 #include "chat/chat_messages.h"
 #include "chat/chat_room.h"
 #include "chat/chat_strangers.h"
+#include "chat/room_bus.h"
 #include "websocket/shared_frame.h"
 
 class JsonValue;
-
-// Per-connection chat state. The server's Connection derives from it, so the
-// server turns a ChatClient& back into its connection without a lookup.
-struct ChatClient {
-  uint64_t id = 0;  // set by the server before Chat::connect(); unique per process
-  // Chat bookkeeping follows (defined by the chat implementation). A client
-  // is in exactly one place: a room (room set), a stranger pair (partner
-  // set), the stranger waiting slot (see chat_strangers.h), or stranger mode with
-  // no partner. Kept small: every idle connection carries these bytes.
-  std::string name;               // display name; guest-<id> until changed
-  Room* room = nullptr;           // the room the client is in, if any
-  ChatClient* partner = nullptr;  // the paired stranger, if any
-  uint32_t room_index = 0;        // position in room->members(), for O(1) removal
-  TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
-};
-
-class ChatTransport {
- public:
-  virtual ~ChatTransport() = default;
-  // Queues frame for sending to client. Must not call back into Chat.
-  virtual void send(ChatClient& client, const FrameRef& frame) = 0;
-};
 
 struct ChatOptions {
   size_t history_length = 50;
@@ -54,15 +33,16 @@ struct ChatOptions {
   double join_burst = 5;
 };
 
-enum class LeaveReason { Left, Disconnected, Timeout };
-
 class Chat {
  public:
+  // Rooms on a LocalRoomBus of Chat's own: one process.
   Chat(ChatTransport& transport, const ChatOptions& options);
+  // Rooms on bus (room_bus.h), which must outlive Chat.
+  Chat(ChatTransport& transport, const ChatOptions& options, RoomBus& bus);
   ~Chat();
 
   // A new WebSocket client: placed in "lobby" as guest-<id>; gets a welcome.
-  void connect(ChatClient& client, int64_t now_ms);
+  void connect(ChatClient& client);
   // One complete text message from client (valid UTF-8, size-checked).
   void receive_text(ChatClient& client, std::string_view text, int64_t now_ms);
   // The client is gone; tell its room or partner. No frames are sent to it.
@@ -104,9 +84,11 @@ class Chat {
   void mark_presence_dirty(Room& room);
   void clear_presence_dirty(Room& room);
   // The one route of every room broadcast (see chat.cpp).
-  void publish_to_room(Room& room, const FrameRef& frame);
+  void publish_to_room(Room& room, const RoomEvent& event);
 
   ChatTransport& transport_;
+  std::unique_ptr<RoomBus> own_bus_;  // set when Chat made its own LocalRoomBus
+  RoomBus& bus_;
   ChatOptions options_;
   ChatMessages messages_;
   Strangers strangers_;

@@ -8,7 +8,6 @@
 // would buy nothing but code.
 #include <cstring>
 
-#include "base/clock.h"
 #include "base/log.h"
 #include "http/http_target.h"
 #include "server/server.h"
@@ -154,6 +153,6 @@ void Server::upgrade(Connection* connection, Endpoint endpoint, const std::strin
             endpoint == Endpoint::Chat ? "/" : "/echo");
   if (endpoint == Endpoint::Chat) {
     connection->in_chat = true;
-    chat_.connect(*connection, wall_clock_ms());
+    chat_.connect(*connection);
   }
 }
