@@ -52,7 +52,9 @@ class Chat {
 
   // Presence updates for large rooms run on a timer: the server waits no
   // later than next_timer_ms() (-1 when nothing is scheduled) and then calls
-  // run_timers().
+  // run_timers(). Both are on the monotonic clock (base/clock.h), so a wall
+  // clock stepped back cannot stall presence; the wall clock is only for the
+  // timestamps passed to receive_text().
   int64_t next_timer_ms() const;
   void run_timers(int64_t now_ms);
 
@@ -97,8 +99,8 @@ class Chat {
   // Rooms whose member count changed without a joined/left notice, so the
   // timer never has to scan every room to find them.
   std::vector<Room*> presence_dirty_rooms_;
-  // The earliest time the next flush may run. Only run_timers() sets it,
-  // from its own now_ms, so it is on the server's timer clock even if the
-  // timestamps passed to receive_text() come from another clock.
+  // The earliest time the next flush may run, on the monotonic clock. Only
+  // run_timers() sets it, from its own now_ms, never from the wall-clock
+  // timestamps passed to receive_text().
   int64_t next_presence_flush_ms_ = 0;
 };
