@@ -74,8 +74,14 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(CORE_OBJ)
 $(BUILD)/integration_tests: $(INTEGRATION_OBJ) $(CORE_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(GTEST_LIBS) $(LDFLAGS)
 
+# Preloaded into chatd by one integration test to step the wall clock back
+# (tests/integration/chat_clock_test.cpp); plain C, no sanitizer flags.
+$(BUILD)/wall_clock_step.so: tests/integration/wall_clock_step.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -shared -fPIC -o $@ $<
+
 unit: $(BUILD)/unit_tests
-integration: $(BUILD)/chatd $(BUILD)/integration_tests
+integration: $(BUILD)/chatd $(BUILD)/integration_tests $(BUILD)/wall_clock_step.so
 
 # `make test` builds both Linux backends and hands the rest to tests/run_all.sh,
 # which runs each suite and prints one summary line.

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "chat/chat_names.h"
+#include "chat/local_room_bus.h"
 
 namespace {
 
@@ -22,14 +23,20 @@ constexpr std::string_view kLobby = "lobby";
 /* ===== Life cycle ===== */
 
 Chat::Chat(ChatTransport& transport, const ChatOptions& options)
-    : transport_(transport), options_(options), strangers_(transport, messages_) {}
+    : transport_(transport),
+      own_bus_(std::make_unique<LocalRoomBus>(transport)),
+      bus_(*own_bus_),
+      options_(options),
+      strangers_(transport, messages_) {}
+
+Chat::Chat(ChatTransport& transport, const ChatOptions& options, RoomBus& bus)
+    : transport_(transport), bus_(bus), options_(options), strangers_(transport, messages_) {}
 
 Chat::~Chat() = default;
 
 // Names the client guest-<id> and puts it in the lobby. The guest- prefix is
 // reserved (chat_names.h), so the name cannot already be taken.
-void Chat::connect(ChatClient& client, int64_t now_ms) {
-  (void)now_ms;  // arrival itself carries no timestamp in the protocol
+void Chat::connect(ChatClient& client) {
   client.name = guest_name(client.id);
   enter_room(client, kLobby);
 }
@@ -53,35 +60,34 @@ Room* Chat::find_room(std::string_view name) {
 
 // Puts client (in no room and not in stranger mode) into the room called
 // room_name, creating it if needed, under client.name, which the caller has
-// checked is free there. The others hear of it first, then the newcomer gets
-// its welcome.
+// checked is free there. The others hear of it through the bus (which
+// leaves the newcomer out), the newcomer gets its welcome straight away:
+// the bus may deliver later, and the welcome must not wait for it.
 void Chat::enter_room(ChatClient& client, std::string_view room_name) {
   std::string key = fold_case(room_name);
   auto found = rooms_.find(key);
   if (found == rooms_.end()) {
     found = rooms_.emplace(std::move(key), std::make_unique<Room>(std::string(room_name), options_.history_length))
                 .first;
+    bus_.open(*found->second);
   }
   Room& room = *found->second;
-  size_t count_after = room.member_count() + 1;
-  if (count_after > options_.presence_threshold) {
-    mark_presence_dirty(room);
-  } else if (!room.empty()) {
-    // Published before the newcomer is a member, so the one route to the
-    // room reaches exactly the members who should hear of the join.
-    publish_to_room(room, messages_.joined(room, client, count_after));
-    room.announced_count = count_after;
-  } else {
-    room.announced_count = count_after;
-  }
+  bool had_members = !room.empty();
   room.add_member(client);
+  if (room.member_count() > options_.presence_threshold) {
+    mark_presence_dirty(room);
+  } else {
+    if (had_members) publish_to_room(room, RoomEvent::joined(client));
+    room.announced_count = room.member_count();
+  }
   send_welcome(client);
 }
 
 void Chat::send_welcome(ChatClient& client) {
   Room& room = *client.room;
   bool list_members = room.member_count() <= options_.presence_threshold;
-  transport_.send(client, messages_.welcome(client, room, list_members, options_.history_bytes));
+  transport_.send(client, messages_.welcome(client, room, bus_.member_count(room), list_members,
+                                            bus_.history(room), options_.history_bytes));
 }
 
 // Takes client out of its room. The remaining members get "left", or, in a
@@ -93,13 +99,14 @@ void Chat::leave_room(ChatClient& client, LeaveReason reason) {
   room.remove_member(client);
   if (room.empty()) {
     clear_presence_dirty(room);
+    bus_.close(room);
     rooms_.erase(fold_case(room.name()));  // destroys room
     return;
   }
   if (was_large) {
     mark_presence_dirty(room);
   } else {
-    publish_to_room(room, messages_.left(room, client, reason));
+    publish_to_room(room, RoomEvent::left(client, reason));
     room.announced_count = room.member_count();
   }
 }
@@ -145,13 +152,14 @@ int64_t Chat::next_timer_ms() const {
 // presence message per interval.
 void Chat::run_timers(int64_t now_ms) {
   if (presence_dirty_rooms_.empty() || now_ms < next_presence_flush_ms_) return;
-  // Safe to walk the list while publishing: the transport never calls back
-  // into Chat, so no room joins or leaves the list meanwhile.
+  // Safe to walk the list while publishing: neither the bus nor the
+  // transport calls back into Chat, so no room joins or leaves the list
+  // meanwhile.
   for (Room* room : presence_dirty_rooms_) {
     room->presence_dirty_slot = Room::kNotDirty;
     if (room->member_count() == room->announced_count) continue;
     room->announced_count = room->member_count();
-    publish_to_room(*room, messages_.presence(*room));
+    publish_to_room(*room, RoomEvent::presence());
   }
   presence_dirty_rooms_.clear();
   next_presence_flush_ms_ = now_ms + options_.presence_interval_ms;
@@ -159,14 +167,8 @@ void Chat::run_timers(int64_t now_ms) {
 
 /* ===== The route of a room broadcast ===== */
 
-// Every message to a room (message, joined, left, renamed, presence) goes
-// out here, and only here: one encoded frame, and a reference to it queued
-// for each member, never a copy per member.
-//
-// This is where a message bus between several chatd processes would hook
-// in: publish the frame's payload to the bus under the room's name, and let
-// each process deliver what the bus hands back to its own local members.
-// Sequence numbers would then have to come from the bus, not from Room.
-void Chat::publish_to_room(Room& room, const FrameRef& frame) {
-  for (ChatClient* member : room.members()) transport_.send(*member, frame);
-}
+// Every event in a room (message, joined, left, renamed, presence) goes out
+// here, and only here, to the room bus (room_bus.h): Chat says what
+// happened, the bus numbers it, records it, encodes it once and delivers it.
+// Which bus it is (one process, or several sharing rooms) Chat never knows.
+void Chat::publish_to_room(Room& room, const RoomEvent& event) { bus_.publish(room, event); }

@@ -14,35 +14,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "base/token_bucket.h"
+#include "chat/chat_client.h"
 #include "chat/chat_messages.h"
 #include "chat/chat_room.h"
 #include "chat/chat_strangers.h"
+#include "chat/room_bus.h"
 #include "websocket/shared_frame.h"
 
 class JsonValue;
-
-// Per-connection chat state. The server's Connection derives from it, so the
-// server turns a ChatClient& back into its connection without a lookup.
-struct ChatClient {
-  uint64_t id = 0;  // set by the server before Chat::connect(); unique per process
-  // Chat bookkeeping follows (defined by the chat implementation). A client
-  // is in exactly one place: a room (room set), a stranger pair (partner
-  // set), the stranger waiting slot (see chat_strangers.h), or stranger mode with
-  // no partner. Kept small: every idle connection carries these bytes.
-  std::string name;               // display name; guest-<id> until changed
-  Room* room = nullptr;           // the room the client is in, if any
-  ChatClient* partner = nullptr;  // the paired stranger, if any
-  uint32_t room_index = 0;        // position in room->members(), for O(1) removal
-  TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
-};
-
-class ChatTransport {
- public:
-  virtual ~ChatTransport() = default;
-  // Queues frame for sending to client. Must not call back into Chat.
-  virtual void send(ChatClient& client, const FrameRef& frame) = 0;
-};
 
 struct ChatOptions {
   size_t history_length = 50;
@@ -54,15 +33,16 @@ struct ChatOptions {
   double join_burst = 5;
 };
 
-enum class LeaveReason { Left, Disconnected, Timeout };
-
 class Chat {
  public:
+  // Rooms on a LocalRoomBus of Chat's own: one process.
   Chat(ChatTransport& transport, const ChatOptions& options);
+  // Rooms on bus (room_bus.h), which must outlive Chat.
+  Chat(ChatTransport& transport, const ChatOptions& options, RoomBus& bus);
   ~Chat();
 
   // A new WebSocket client: placed in "lobby" as guest-<id>; gets a welcome.
-  void connect(ChatClient& client, int64_t now_ms);
+  void connect(ChatClient& client);
   // One complete text message from client (valid UTF-8, size-checked).
   void receive_text(ChatClient& client, std::string_view text, int64_t now_ms);
   // The client is gone; tell its room or partner. No frames are sent to it.
@@ -72,7 +52,9 @@ class Chat {
 
   // Presence updates for large rooms run on a timer: the server waits no
   // later than next_timer_ms() (-1 when nothing is scheduled) and then calls
-  // run_timers().
+  // run_timers(). Both are on the monotonic clock (base/clock.h), so a wall
+  // clock stepped back cannot stall presence; the wall clock is only for the
+  // timestamps passed to receive_text().
   int64_t next_timer_ms() const;
   void run_timers(int64_t now_ms);
 
@@ -104,9 +86,11 @@ class Chat {
   void mark_presence_dirty(Room& room);
   void clear_presence_dirty(Room& room);
   // The one route of every room broadcast (see chat.cpp).
-  void publish_to_room(Room& room, const FrameRef& frame);
+  void publish_to_room(Room& room, const RoomEvent& event);
 
   ChatTransport& transport_;
+  std::unique_ptr<RoomBus> own_bus_;  // set when Chat made its own LocalRoomBus
+  RoomBus& bus_;
   ChatOptions options_;
   ChatMessages messages_;
   Strangers strangers_;
@@ -115,8 +99,8 @@ class Chat {
   // Rooms whose member count changed without a joined/left notice, so the
   // timer never has to scan every room to find them.
   std::vector<Room*> presence_dirty_rooms_;
-  // The earliest time the next flush may run. Only run_timers() sets it,
-  // from its own now_ms, so it is on the server's timer clock even if the
-  // timestamps passed to receive_text() come from another clock.
+  // The earliest time the next flush may run, on the monotonic clock. Only
+  // run_timers() sets it, from its own now_ms, never from the wall-clock
+  // timestamps passed to receive_text().
   int64_t next_presence_flush_ms_ = 0;
 };

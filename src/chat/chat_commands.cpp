@@ -124,10 +124,8 @@ void Chat::handle_say(ChatClient& client, std::string_view text, int64_t now_ms)
     }
     return;
   }
-  Room& room = *client.room;
-  FrameRef message = messages_.room_message(room, room.next_sequence(), client, text, now_ms);
-  room.remember(message);
-  publish_to_room(room, message);
+  // No seq and no history here: the bus numbers and records what it delivers.
+  publish_to_room(*client.room, RoomEvent::message(client, text, now_ms));
 }
 
 // Validates everything before leaving anything, so a refused join leaves the
@@ -249,6 +247,6 @@ bool Chat::rename_in_room(ChatClient& client, std::string_view name) {
   }
   std::string old_name = client.name;
   room.rename_member(client, std::string(name));
-  publish_to_room(room, messages_.renamed(room, client, old_name));
+  publish_to_room(room, RoomEvent::renamed(client, old_name));
   return true;
 }

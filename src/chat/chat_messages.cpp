@@ -2,8 +2,9 @@
 // field names and order follow docs/protocol.md (Server to client).
 #include "chat/chat_messages.h"
 
-#include "chat/chat.h"
+#include "chat/chat_client.h"
 #include "chat/chat_room.h"
+#include "chat/room_bus.h"
 #include "json/json.h"
 
 namespace {
@@ -34,15 +35,15 @@ FrameRef ChatMessages::only_type(std::string_view type) {
   return finish();
 }
 
-FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, bool list_members,
-                               size_t max_history_bytes) {
+FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, size_t member_count, bool list_members,
+                               const RoomHistory& history, size_t max_history_bytes) {
   JsonWriter writer(start());
   writer.begin_object()
       .key("type").string("welcome")
       .key("id").number(client.id)
       .key("name").string(client.name)
       .key("room").string(room.name())
-      .key("member_count").number(count(room.member_count()));
+      .key("member_count").number(count(member_count));
   if (list_members) {
     writer.key("members").begin_array();
     for (const ChatClient* member : room.members()) {
@@ -54,77 +55,61 @@ FrameRef ChatMessages::welcome(const ChatClient& client, const Room& room, bool 
   // copied as they are: "exactly as they were broadcast", and no re-encoding.
   // Counted back from the newest; the first that does not fit ends the
   // history, so it never skips a message to show an older one.
-  size_t first = room.history_size();
+  size_t first = history.size();
   size_t history_bytes = 0;
-  while (first > 0 && history_bytes + room.history_at(first - 1)->payload().size() <= max_history_bytes) {
+  while (first > 0 && history_bytes + history.at(first - 1)->payload().size() <= max_history_bytes) {
     --first;
-    history_bytes += room.history_at(first)->payload().size();
+    history_bytes += history.at(first)->payload().size();
   }
   writer.key("history").begin_array();
-  for (size_t i = first; i < room.history_size(); ++i) writer.raw(room.history_at(i)->payload());
+  for (size_t i = first; i < history.size(); ++i) writer.raw(history.at(i)->payload());
   writer.end_array().end_object();
   return finish();
 }
 
-FrameRef ChatMessages::room_message(const Room& room, uint64_t seq, const ChatClient& from,
-                                    std::string_view text, int64_t now_ms) {
-  JsonWriter(start())
-      .begin_object()
-      .key("type").string("message")
-      .key("room").string(room.name())
-      .key("seq").number(seq)
-      .key("from_id").number(from.id)
-      .key("from").string(from.name)
-      .key("text").string(text)
-      .key("ts").number(now_ms)
-      .end_object();
-  return finish();
-}
-
-FrameRef ChatMessages::joined(const Room& room, const ChatClient& client, size_t member_count) {
-  JsonWriter(start())
-      .begin_object()
-      .key("type").string("joined")
-      .key("room").string(room.name())
-      .key("id").number(client.id)
-      .key("name").string(client.name)
-      .key("member_count").number(count(member_count))
-      .end_object();
-  return finish();
-}
-
-FrameRef ChatMessages::left(const Room& room, const ChatClient& client, LeaveReason reason) {
-  JsonWriter(start())
-      .begin_object()
-      .key("type").string("left")
-      .key("room").string(room.name())
-      .key("id").number(client.id)
-      .key("name").string(client.name)
-      .key("member_count").number(count(room.member_count()))
-      .key("reason").string(leave_reason_name(reason))
-      .end_object();
-  return finish();
-}
-
-FrameRef ChatMessages::renamed(const Room& room, const ChatClient& client, std::string_view old_name) {
-  JsonWriter(start())
-      .begin_object()
-      .key("type").string("renamed")
-      .key("room").string(room.name())
-      .key("id").number(client.id)
-      .key("old_name").string(old_name)
-      .key("name").string(client.name)
-      .end_object();
-  return finish();
-}
-
-FrameRef ChatMessages::presence(const Room& room) {
-  JsonWriter(start())
-      .begin_object()
-      .key("type").string("presence")
-      .key("room").string(room.name())
-      .key("member_count").number(count(room.member_count()))
-      .end_object();
+// The field order of each type is docs/protocol.md's, byte for byte.
+FrameRef ChatMessages::room_event(const Room& room, const RoomEvent& event, uint64_t seq, size_t member_count) {
+  JsonWriter writer(start());
+  writer.begin_object();
+  switch (event.kind) {
+    case RoomEventKind::Message:
+      writer.key("type").string("message")
+          .key("room").string(room.name())
+          .key("seq").number(seq)
+          .key("from_id").number(event.member_id)
+          .key("from").string(event.member_name)
+          .key("text").string(event.text)
+          .key("ts").number(event.ts_ms);
+      break;
+    case RoomEventKind::Joined:
+      writer.key("type").string("joined")
+          .key("room").string(room.name())
+          .key("id").number(event.member_id)
+          .key("name").string(event.member_name)
+          .key("member_count").number(count(member_count));
+      break;
+    case RoomEventKind::Left:
+      writer.key("type").string("left")
+          .key("room").string(room.name())
+          .key("id").number(event.member_id)
+          .key("name").string(event.member_name)
+          .key("member_count").number(count(member_count))
+          .key("reason").string(leave_reason_name(event.reason));
+      break;
+    case RoomEventKind::Renamed:
+      writer.key("type").string("renamed")
+          .key("room").string(room.name())
+          .key("id").number(event.member_id)
+          .key("old_name").string(event.text)
+          .key("name").string(event.member_name);
+      break;
+    case RoomEventKind::Presence:
+      writer.key("type").string("presence")
+          .key("room").string(room.name())
+          .key("member_count").number(count(member_count));
+      break;
+  }
+  writer.end_object();
   return finish();
 }
 

@@ -21,6 +21,8 @@
 #include "websocket/shared_frame.h"
 
 class Room;
+class RoomHistory;
+struct RoomEvent;
 struct ChatClient;
 enum class LeaveReason;
 
@@ -33,16 +35,13 @@ class ChatMessages {
   // \u0001), so 50 hostile messages would make a welcome of over a megabyte,
   // more than a client's output limit, and a 34-byte re-join could pull a
   // quarter of a megabyte. The cap bounds both.
-  FrameRef welcome(const ChatClient& client, const Room& room, bool list_members, size_t max_history_bytes);
-  // A say in room, as broadcast and as kept in the room's history.
-  FrameRef room_message(const Room& room, uint64_t seq, const ChatClient& from, std::string_view text,
-                        int64_t now_ms);
-  // member_count is passed because the notice goes out before the newcomer
-  // is added (see Chat::enter_room).
-  FrameRef joined(const Room& room, const ChatClient& client, size_t member_count);
-  FrameRef left(const Room& room, const ChatClient& client, LeaveReason reason);
-  FrameRef renamed(const Room& room, const ChatClient& client, std::string_view old_name);
-  FrameRef presence(const Room& room);
+  // member_count and history are the room bus's (room_bus.h).
+  FrameRef welcome(const ChatClient& client, const Room& room, size_t member_count, bool list_members,
+                   const RoomHistory& history, size_t max_history_bytes);
+  // A room event as broadcast (message, joined, left, renamed or presence);
+  // seq (messages only) and member_count (all but message and renamed) are
+  // supplied by the room bus that delivers it.
+  FrameRef room_event(const Room& room, const RoomEvent& event, uint64_t seq, size_t member_count);
   // One page of the rooms list, in the order given; total counts every room.
   FrameRef rooms(const std::vector<const Room*>& page, size_t total);
   FrameRef error(std::string_view code, std::string_view message);

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "chat/chat.h"
+#include "chat/chat_client.h"
 #include "chat/chat_names.h"
 
 size_t Room::NameHash::operator()(const ChatClient* client) const noexcept {
@@ -15,8 +15,7 @@ bool Room::NameEqual::operator()(const ChatClient* a, const ChatClient* b) const
   return equal_ignoring_case(a->name, b->name);
 }
 
-Room::Room(std::string name, size_t history_length)
-    : name_(std::move(name)), history_length_(history_length) {}
+Room::Room(std::string name, size_t history_length) : history(history_length), name_(std::move(name)) {}
 
 ChatClient* Room::find_member(std::string_view name) const {
   // C++17's unordered_set cannot look up by a key of another type, so the
@@ -53,12 +52,12 @@ void Room::rename_member(ChatClient& client, std::string new_name) {
   members_by_name_.insert(&client);
 }
 
-void Room::remember(const FrameRef& frame) {
-  if (history_length_ == 0) return;
-  if (history_.size() < history_length_) {
-    history_.push_back(frame);
+void RoomHistory::remember(const FrameRef& frame) {
+  if (capacity_ == 0) return;
+  if (frames_.size() < capacity_) {
+    frames_.push_back(frame);
     return;
   }
-  history_[history_oldest_] = frame;
-  history_oldest_ = (history_oldest_ + 1) % history_length_;
+  frames_[oldest_] = frame;
+  oldest_ = (oldest_ + 1) % capacity_;
 }

@@ -1,6 +1,7 @@
-// chat_room.h: one chat room: its members, their names, its message
-// sequence and its recent history. docs/protocol.md describes what members
-// see; this file is only the bookkeeping, and sends nothing.
+// chat_room.h: one chat room: its members, their names, and the message
+// sequence and recent history its bus keeps for it (room_bus.h).
+// docs/protocol.md describes what members see; this file is only the
+// bookkeeping, and sends nothing.
 //
 // Every operation is O(1) (amortised) however large the room, because a
 // room may hold 20,000 members during a reconnect storm:
@@ -27,6 +28,23 @@
 
 struct ChatClient;
 
+// The newest broadcast messages of a room, as the encoded frames that were
+// delivered, at most a fixed number of them.
+class RoomHistory {
+ public:
+  explicit RoomHistory(size_t capacity) : capacity_(capacity) {}
+  // Keeps frame, dropping the oldest once the history is full.
+  void remember(const FrameRef& frame);
+  size_t size() const { return frames_.size(); }
+  // The i-th remembered message, oldest first (i < size()).
+  const FrameRef& at(size_t i) const { return frames_[(oldest_ + i) % frames_.size()]; }
+
+ private:
+  size_t capacity_;
+  std::vector<FrameRef> frames_;  // grows to capacity_, then wraps
+  size_t oldest_ = 0;
+};
+
 class Room {
  public:
   Room(std::string name, size_t history_length);
@@ -49,14 +67,10 @@ class Room {
   // Gives member client a new name, keeping the name index in step.
   void rename_member(ChatClient& client, std::string new_name);
 
-  // The seq of the room's next message: 1, 2, 3, ...
-  uint64_t next_sequence() { return ++last_sequence_; }
-  // Keeps frame (a broadcast message) in the history, dropping the oldest
-  // once the history is full.
-  void remember(const FrameRef& frame);
-  size_t history_size() const { return history_.size(); }
-  // The i-th remembered message, oldest first (i < history_size()).
-  const FrameRef& history_at(size_t i) const { return history_[(history_oldest_ + i) % history_.size()]; }
+  // Kept by the room's bus (room_bus.h), never by Chat: the seq of the last
+  // message the bus numbered, and the messages it delivered.
+  uint64_t last_sequence = 0;
+  RoomHistory history;
 
   // Presence bookkeeping, kept by Chat (see chat.cpp): the member count the
   // room was last told, and the room's slot in Chat's list of rooms whose
@@ -81,8 +95,4 @@ class Room {
   // entry stays a 16-byte node (libstdc++ stores no hash in the node when
   // the hasher is noexcept).
   std::unordered_set<ChatClient*, NameHash, NameEqual> members_by_name_;
-  uint64_t last_sequence_ = 0;
-  size_t history_length_;
-  std::vector<FrameRef> history_;  // grows to history_length_, then wraps
-  size_t history_oldest_ = 0;
 };

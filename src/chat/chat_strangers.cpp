@@ -1,7 +1,7 @@
 // chat_strangers.cpp: pairing and messaging in stranger mode. See chat_strangers.h.
 #include "chat/chat_strangers.h"
 
-#include "chat/chat.h"
+#include "chat/chat_client.h"
 
 Strangers::Strangers(ChatTransport& transport, ChatMessages& messages)
     : transport_(transport),

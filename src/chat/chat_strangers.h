@@ -34,8 +34,6 @@ class Strangers {
   // "you". Returns false, sending nothing, when client has no partner.
   bool say(ChatClient& client, std::string_view text, int64_t now_ms);
 
-  bool is_waiting(const ChatClient& client) const { return waiting_ == &client; }
-
  private:
   ChatTransport& transport_;
   ChatMessages& messages_;

@@ -8,7 +8,6 @@
 // would buy nothing but code.
 #include <cstring>
 
-#include "base/clock.h"
 #include "base/log.h"
 #include "http/http_target.h"
 #include "server/server.h"

@@ -28,8 +28,7 @@ int Server::wait_timeout_ms() const {
   consider(message_timers_.next_deadline_ms());
   consider(address_limits_.next_deadline_ms());
   if (shutting_down_) consider(shutdown_deadline_ms_);
-  int64_t chat_deadline = chat_.next_timer_ms();
-  if (chat_deadline >= 0) consider(now_ms_ + std::max<int64_t>(0, chat_deadline - wall_ms()));
+  consider(chat_.next_timer_ms());  // on the monotonic clock, like every timer here
   if (earliest < 0) return -1;  // nothing scheduled: sleep until a socket is ready
   return static_cast<int>(std::clamp<int64_t>(earliest - monotonic_ms(), 0, 60 * 60 * 1000));
 }
@@ -63,8 +62,7 @@ void Server::run_timers() {
   }
   address_limits_.expire(now_ms_);
   int64_t chat_deadline = chat_.next_timer_ms();
-  int64_t now_wall = wall_ms();
-  if (chat_deadline >= 0 && chat_deadline <= now_wall) chat_.run_timers(now_wall);
+  if (chat_deadline >= 0 && chat_deadline <= now_ms_) chat_.run_timers(now_ms_);
 }
 
 void Server::begin_shutdown() {

@@ -136,7 +136,7 @@ void Server::deliver(const InboundMessage& message, int64_t now_wall_ms) {
     case InboundKind::Connect:
       if (connection->phase == ConnectionPhase::Open) {
         connection->in_chat = true;
-        chat_.connect(*connection, now_wall_ms);
+        chat_.connect(*connection);
       }
       return;
     case InboundKind::Close:

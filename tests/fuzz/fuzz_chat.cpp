@@ -120,7 +120,7 @@ class Driver {
     slots_[slot].client.reset(new ChatClient);
     slots_[slot].client->id = ++last_id_;
     slots_[slot].reader.reset(new MessageReader(kMaxMessageBytes));
-    chat_.connect(*slots_[slot].client, now_ms_);
+    chat_.connect(*slots_[slot].client);
   }
 
   // The client leaves the slot before Chat hears of it, so a frame Chat

@@ -76,7 +76,7 @@ class ChatFixture : public ::testing::Test {
     clients_.emplace_back();
     ChatClient& client = clients_.back();
     client.id = clients_.size();
-    chat().connect(client, kNow);
+    chat().connect(client);
     return client;
   }
   void send(ChatClient& client, std::string_view text) { chat().receive_text(client, text, kNow); }

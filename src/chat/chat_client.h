@@ -1,0 +1,38 @@
+// chat_client.h: the bottom of the chat layer: what every chat file needs to
+// know about a client (ChatClient), the road out to the client's socket
+// (ChatTransport) and why a client left a room (LeaveReason). It includes
+// nothing of the chat layer, so the rooms, messages and strangers files
+// include this instead of chat.h, the layer's top file, which includes them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/token_bucket.h"
+#include "websocket/shared_frame.h"
+
+class Room;
+
+// Per-connection chat state. The server's Connection derives from it, so the
+// server turns a ChatClient& back into its connection without a lookup.
+struct ChatClient {
+  uint64_t id = 0;  // set by the server before Chat::connect(); unique per process
+  // Chat bookkeeping follows (defined by the chat implementation). A client
+  // is in exactly one place: a room (room set), a stranger pair (partner
+  // set), the stranger waiting slot (see chat_strangers.h), or stranger mode with
+  // no partner. Kept small: every idle connection carries these bytes.
+  std::string name;               // display name; guest-<id> until changed
+  Room* room = nullptr;           // the room the client is in, if any
+  ChatClient* partner = nullptr;  // the paired stranger, if any
+  uint32_t room_index = 0;        // position in room->members(), for O(1) removal
+  TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
+};
+
+class ChatTransport {
+ public:
+  virtual ~ChatTransport() = default;
+  // Queues frame for sending to client. Must not call back into Chat.
+  virtual void send(ChatClient& client, const FrameRef& frame) = 0;
+};
+
+enum class LeaveReason { Left, Disconnected, Timeout };
