@@ -22,9 +22,14 @@ bool EventLoop::add(int fd, EventHandler* handler, void* context, uint32_t inter
   if (!poller_.add(fd, interest)) return false;
   // Grown on registration only, never while dispatching: no allocation per
   // event, and a table as large as the descriptors actually used.
-  if (static_cast<size_t>(fd) >= slots_.size()) slots_.resize(static_cast<size_t>(fd) + 1);
-  slots_[fd] = Slot{handler, context, interest, priority};
+  if (static_cast<size_t>(fd) >= slots_.size()) {
+    slots_.resize(static_cast<size_t>(fd) + 1);
+    masks_.resize(static_cast<size_t>(fd) + 1, 0);
+  }
+  slots_[fd] = Slot{handler, context};
+  masks_[fd] = static_cast<uint8_t>(interest | (priority == EventPriority::First ? kFirstBit : 0));
   if (priority == EventPriority::First) ++first_count_;
+  if (interest & kPollWritable) ++writers_;
   return true;
 }
 
@@ -32,10 +37,12 @@ void EventLoop::remove(int fd) {
   if (!registered(fd)) return;
   ++poller_calls_;
   poller_.remove(fd);
-  if (slots_[fd].priority == EventPriority::First) --first_count_;
+  if (masks_[fd] & kFirstBit) --first_count_;
+  if (masks_[fd] & kPollWritable) --writers_;
   // An empty slot is what makes a later event of this turn's batch for fd
   // harmless: dispatch() skips it.
   slots_[fd] = Slot{};
+  masks_[fd] = 0;
 }
 
 // The slow half of want_writable: the mask changes (or fd is unknown).
@@ -44,20 +51,26 @@ bool EventLoop::change_writable(int fd, bool writable) {
     errno = EBADF;
     return false;
   }
-  Slot& slot = slots_[fd];
-  const uint32_t interest = writable ? (slot.interest | kPollWritable) : (slot.interest & ~kPollWritable);
-  if (interest == slot.interest) return true;
+  const uint8_t mask = masks_[fd];
+  const uint8_t changed = static_cast<uint8_t>(writable ? (mask | kPollWritable) : (mask & ~kPollWritable));
+  if (changed == mask) return true;
   ++poller_calls_;
-  if (!poller_.modify(fd, interest)) return false;
-  slot.interest = interest;
+  if (!poller_.modify(fd, changed & kInterestBits)) return false;
+  masks_[fd] = changed;
+  if (writable) {
+    ++writers_;
+  } else {
+    --writers_;
+  }
   return true;
 }
 
 void EventLoop::dispatch(const PollerEvent& event, EventPriority pass) {
   const int fd = event.fd;
   if (!registered(fd)) return;  // removed earlier this turn
+  const bool first = (masks_[fd] & kFirstBit) != 0;
+  if (first != (pass == EventPriority::First)) return;
   const Slot& slot = slots_[fd];
-  if (slot.priority != pass) return;
   EventHandler* handler = slot.handler;
   void* context = slot.context;
   if (event.events & kPollReadable) handler->on_readable(fd, context);

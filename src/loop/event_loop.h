@@ -72,11 +72,14 @@ class EventLoop {
   // False if the poller refused the change (the owner then closes the
   // descriptor), or if fd is not registered and write interest was asked
   // for. This is on the flush path of every recipient of every broadcast,
-  // so the no-change case is a bounds check and one compare, inline (an
+  // so the no-change cases are inline: while no descriptor at all is watched
+  // for writing (the usual case: every client keeps up), dropping write
+  // interest is one compare; otherwise a bounds check and one compare (an
   // empty slot has no interest, so "not writable" needs no change there).
   bool want_writable(int fd, bool writable) {
+    if (!writable && writers_ == 0) return true;
     const size_t index = static_cast<size_t>(fd);  // a negative fd fails the bounds check
-    if (index < slots_.size() && ((slots_[index].interest & kPollWritable) != 0) == writable) {
+    if (index < masks_.size() && ((masks_[index] & kPollWritable) != 0) == writable) {
       return true;
     }
     return change_writable(fd, writable);
@@ -85,7 +88,7 @@ class EventLoop {
   bool registered(int fd) const {
     return fd >= 0 && static_cast<size_t>(fd) < slots_.size() && slots_[fd].handler != nullptr;
   }
-  uint32_t interest(int fd) const { return registered(fd) ? slots_[fd].interest : 0; }
+  uint32_t interest(int fd) const { return registered(fd) ? masks_[fd] & kInterestBits : 0; }
   // The context given to add(), or null for an unregistered descriptor.
   void* context(int fd) const { return registered(fd) ? slots_[fd].context : nullptr; }
   // Calls visit(fd, context) for every descriptor registered with handler
@@ -119,14 +122,17 @@ class EventLoop {
   void stop() { stopped_ = true; }
 
  private:
-  // 16 bytes per descriptor; the table is indexed by fd (Redis's trick: the
-  // kernel hands out the lowest free descriptor, so the table stays dense).
+  // Two tables indexed by fd (Redis's trick: the kernel hands out the lowest
+  // free descriptor, so they stay dense), always of the same size: 16 bytes
+  // of handler and context, and one byte of mask. The mask is apart so that
+  // want_writable, on the flush path of every broadcast's every recipient,
+  // reads one byte from a table it can index without arithmetic.
   struct Slot {
     EventHandler* handler = nullptr;  // null: not registered
     void* context = nullptr;
-    uint32_t interest = 0;
-    EventPriority priority = EventPriority::Normal;
   };
+  static constexpr uint8_t kInterestBits = kPollReadable | kPollWritable;
+  static constexpr uint8_t kFirstBit = 0x80;  // registered with EventPriority::First
   static constexpr int kMaxEventsPerWait = 1024;
 
   bool change_writable(int fd, bool writable);
@@ -135,10 +141,12 @@ class EventLoop {
   Poller poller_;
   size_t max_descriptors_;
   std::vector<Slot> slots_;
+  std::vector<uint8_t> masks_;  // interest bits | kFirstBit; 0 when not registered
   std::vector<std::function<void()>> before_sleep_;
   std::function<int()> timeout_source_;
   std::function<void()> after_wake_;
   uint64_t poller_calls_ = 0;
+  size_t writers_ = 0;  // descriptors whose mask has kPollWritable
   bool stopped_ = false;
   size_t first_count_ = 0;  // descriptors registered with EventPriority::First
   PollerEvent events_[kMaxEventsPerWait];

@@ -360,9 +360,8 @@ void Server::flush_output() {
       flush_casualties_.push_back({connection, false});
     }
     bool drained = connection->output.empty();
-    // Ask the poller about writability only while output is stuck, so an
-    // idle connection never wakes the loop.
-    // (The loop calls the poller only when this changes the interest.)
+    // Ask for writability only while output is stuck, so an idle connection
+    // never wakes the loop; the loop calls the poller only when that changes.
     loop_.want_writable(connection->fd, !drained);
     if (drained && connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
       connection->write_side_shut = true;

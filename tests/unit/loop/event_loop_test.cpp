@@ -85,6 +85,34 @@ TEST(EventLoop, WantWritableCallsThePollerOnlyWhenTheMaskChanges) {
   EXPECT_EQ(loop.poller_calls(), after_add + 2);
 }
 
+// The loop skips the table when no descriptor is watched for writing; write
+// interest given at registration must count as such.
+TEST(EventLoop, DropsWriteInterestGivenAtRegistration) {
+  EventLoop loop(1024);
+  SocketPair pair;
+  RecordingHandler handler;
+  ASSERT_TRUE(loop.add(pair.local, &handler, nullptr, kPollReadable | kPollWritable));
+  ASSERT_TRUE(loop.want_writable(pair.local, false));
+  EXPECT_EQ(loop.interest(pair.local), kPollReadable);
+  EXPECT_EQ(loop.run_once(0), 0);
+  EXPECT_TRUE(handler.heard.empty());
+}
+
+TEST(EventLoop, DropsWriteInterestAfterAnotherWritableDescriptorWasRemoved) {
+  EventLoop loop(1024);
+  SocketPair kept;
+  SocketPair removed;
+  RecordingHandler handler;
+  ASSERT_TRUE(loop.add(kept.local, &handler, nullptr, kPollReadable));
+  ASSERT_TRUE(loop.want_writable(kept.local, true));
+  ASSERT_TRUE(loop.add(removed.local, &handler, nullptr, kPollReadable | kPollWritable));
+  loop.remove(removed.local);
+  ASSERT_TRUE(loop.want_writable(kept.local, false));
+  EXPECT_EQ(loop.interest(kept.local), kPollReadable);
+  EXPECT_EQ(loop.run_once(0), 0);
+  EXPECT_TRUE(handler.heard.empty());
+}
+
 TEST(EventLoop, RemovingADescriptorInsideATurnSkipsItsLaterEventsThatTurn) {
   EventLoop loop(1024);
   SocketPair first;
