@@ -14,7 +14,10 @@
 //
 // The interest mask of each descriptor lives here and only here: the owner
 // says want_writable(fd, true or false), and the poller backend is called
-// only when the mask actually changes.
+// only when the mask actually changes. (The kqueue backend keeps a record of
+// which filters it gave the kernel, because kevent() cannot be asked and
+// deleting a filter that is not there fails; that is the kernel's state, not
+// a second opinion on what the owner wants. See poller_kqueue.cpp.)
 //
 // The trap Redis's ae.c warns about: one wait() returns a batch, and a
 // handler early in the batch may close a descriptor whose event comes later.
@@ -29,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "loop/poller.h"
