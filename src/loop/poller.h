@@ -1,7 +1,8 @@
 // poller.h: one small interface over the operating system's readiness API.
 //
-// The server asks "tell me when any of these sockets can be read or written"
-// and sleeps in wait() until one can, or until its next timer is due. There is
+// The EventLoop (event_loop.h) asks "tell me when any of these sockets can be
+// read or written" and sleeps in wait() until one can, or until the next
+// timer is due. The loop, not the poller, knows whose descriptor is whose. There is
 // one implementation per backend, chosen at compile time by the Makefile:
 //   poller_epoll.cpp   Linux epoll(7)
 //   poller_kqueue.cpp  BSD and macOS kqueue(2)

@@ -12,8 +12,8 @@
 //     "remove(fd) before close(fd)", always.
 //   - One wait() returns a batch. A handler early in the batch may close a
 //     client whose event is still later in the same batch, and accept() may
-//     even reuse its number. The server, not the poller, guards against that
-//     (it looks the fd up again before acting on each event).
+//     even reuse its number. The EventLoop, not the poller, guards against
+//     that (it looks the fd up again before acting on each event).
 //   - EPOLLERR and EPOLLHUP are reported whether asked for or not. They are
 //     passed on as readable, so the read path meets the error or EOF from
 //     recv(). A socket left registered with no interest after a hang-up would

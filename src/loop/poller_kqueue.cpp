@@ -10,7 +10,16 @@
 // EVFILT_WRITE, each added (EV_ADD) and deleted (EV_DELETE) on its own. The
 // kernel does not tell us which filters a descriptor has, so interest_of_fd
 // remembers, and modify() sends only the difference (deleting a filter that
-// is not there would fail with ENOENT). Without EV_CLEAR, kqueue filters are
+// is not there would fail with ENOENT).
+//
+// interest_of_fd is not a second source of truth about what the server
+// wants: that is the EventLoop's mask (event_loop.h), the only one the
+// server reads or changes, and the loop calls modify() only when its mask
+// changes. interest_of_fd records what the kernel has been given, which is
+// what computing a kevent() difference needs. It could go if modify() and
+// remove() were handed the old mask by the loop; that would change the
+// Poller interface for all three backends to suit one that CI cannot run,
+// so it was left as it is. Without EV_CLEAR, kqueue filters are
 // level-triggered, as epoll is here. A descriptor ready both ways comes back
 // as two kevents; wait() merges them into one PollerEvent, the same shape
 // the other backends report.
@@ -22,7 +31,7 @@
 //     after close() would fail with ENOENT or EBADF; remove() ignores that,
 //     but callers should still remove before close as on every backend.
 //   - As with every backend, an event in a batch may belong to a client that
-//     an earlier handler in the same turn closed; the server checks.
+//     an earlier handler in the same turn closed; the EventLoop checks.
 //   - A kqueue is not inherited across fork(); FD_CLOEXEC also keeps it out
 //     of any program we exec.
 // Left out: EV_RECEIPT per-change error reports. If the kernel rejects one

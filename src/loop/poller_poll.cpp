@@ -25,7 +25,7 @@
 //     where the previous one stopped; level-triggering reports the rest next
 //     turn.
 //   - As with every backend, an event in a batch may belong to a client that
-//     an earlier handler in the same turn closed; the server checks.
+//     an earlier handler in the same turn closed; the EventLoop checks.
 // Left out: select(2), whose FD_SETSIZE limit (often 1024) a chat server
 // would hit.
 

@@ -37,7 +37,7 @@ enum class Endpoint : uint8_t { None, Chat, Echo };
 // back to it) and a DeadlineLink (so it sits in exactly one timer list).
 struct Connection : ChatClient, DeadlineLink {
   Connection()
-      : closed(false), in_flush_list(false), wants_write(false), in_chat(false), write_side_shut(false),
+      : closed(false), in_flush_list(false), in_chat(false), write_side_shut(false),
         close_queued(false), behind_proxy(false), has_split_head(false) {}
 
   int fd = -1;
@@ -46,7 +46,6 @@ struct Connection : ChatClient, DeadlineLink {
   // One bit each: at 20,000 connections every byte of this struct counts.
   bool closed : 1;           // fd closed; freed at the end of the turn
   bool in_flush_list : 1;    // queued for this turn's flush
-  bool wants_write : 1;      // write interest registered with the poller
   bool in_chat : 1;          // the chat layer knows this client
   bool write_side_shut : 1;  // shutdown(SHUT_WR) done (Finishing)
   bool close_queued : 1;     // its end waits in the inbound queue; read no more

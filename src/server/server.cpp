@@ -69,7 +69,6 @@ constexpr char kServiceUnavailable[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 33\r\nConnection: close\r\nRetry-After: 5\r\n\r\n"
     "server is at its connection limit\n";
-constexpr int kMaxEventsPerWait = 1024;
 // A client that floods us gets at most this much reading per turn, so it
 // cannot starve the others; level-triggered readiness brings it back next turn.
 constexpr size_t kReadBudgetPerTurn = 256 * 1024;
@@ -82,6 +81,7 @@ extern const unsigned long kDemoPage_size;
 Server::Server(const ServerOptions& options)
     : options_(options),
       origins_(options.allowed_origins),
+      loop_(raise_open_file_limit()),
       chat_(*this, ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms,
                                options.history_bytes, options.join_rate_per_second, options.join_burst}),
       handshake_timers_(options.handshake_timeout_ms),
@@ -91,8 +91,7 @@ Server::Server(const ServerOptions& options)
       message_timers_(options.message_timeout_ms),
       address_limits_(AddressLimitOptions{options.max_connections_per_ip, options.ip_rate_per_second,
                                           options.ip_burst}) {
-  size_t file_limit = raise_open_file_limit();
-  connections_.assign(file_limit, nullptr);
+  const size_t file_limit = loop_.max_descriptors();
   // Keep a few descriptors for the listener, the poller, the wake pipe and
   // the spare descriptor.
   max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
@@ -107,12 +106,10 @@ Server::Server(const ServerOptions& options)
 }
 
 Server::~Server() {
-  for (Connection* connection : connections_) {
-    if (connection) {
-      ::close(connection->fd);
-      delete connection;
-    }
-  }
+  loop_.for_each(&client_handler_, [](int fd, void* context) {
+    ::close(fd);
+    delete static_cast<Connection*>(context);
+  });
   free_closed_connections();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (spare_fd_ >= 0) ::close(spare_fd_);
@@ -154,7 +151,7 @@ bool Server::listen(std::string* error) {
                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 
   int pipe_fds[2];
-  if (!poller_.ok() || pipe(pipe_fds) != 0) {
+  if (!loop_.ok() || pipe(pipe_fds) != 0) {
     *error = std::string("cannot set up the poller: ") + std::strerror(errno);
     return false;
   }
@@ -163,8 +160,10 @@ bool Server::listen(std::string* error) {
   set_nonblocking(wake_read_fd);
   set_nonblocking(wake_write_fd);
   spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  poller_.add(listen_fd_, kPollReadable);
-  poller_.add(wake_read_fd, kPollReadable);
+  // Both before any client: a shutdown request is seen, and new clients are
+  // accepted, before the turn's first client is read.
+  loop_.add(wake_read_fd, &wake_handler_, nullptr, kPollReadable, EventPriority::First);
+  loop_.add(listen_fd_, &listener_handler_, nullptr, kPollReadable, EventPriority::First);
   return true;
 }
 
@@ -185,45 +184,46 @@ void Server::request_shutdown_from_signal() {
   errno = saved;
 }
 
-int64_t Server::wall_ms() const { return wall_clock_ms(); }
+
+// excerpt-begin: handlers
+void Server::WakeHandler::on_readable(int fd, void*) {
+  char drain[64];
+  while (read(fd, drain, sizeof drain) > 0) {
+  }
+  if (!server_.shutting_down_) server_.begin_shutdown();
+}
+
+void Server::ListenerHandler::on_readable(int, void*) {
+  if (!server_.shutting_down_) server_.accept_clients();
+}
+
+// The loop skips a client removed earlier in the turn (its slot is empty),
+// so the context is a live Connection here.
+void Server::ClientHandler::on_readable(int, void* context) {
+  server_.read_client(static_cast<Connection*>(context));
+}
+
+void Server::ClientHandler::on_writable(int, void* context) {
+  auto* connection = static_cast<Connection*>(context);
+  if (!connection->closed) server_.mark_for_flush(connection);
+}
+// excerpt-end: handlers
 
 int Server::run() {
-  PollerEvent events[kMaxEventsPerWait];
-  while (!(shutting_down_ && (connection_count_ == 0 || now_ms_ >= shutdown_deadline_ms_))) {
-    int ready = poller_.wait(events, kMaxEventsPerWait, wait_timeout_ms());
-    if (ready < 0) {
-      LOG_ERROR("poller wait failed: %s", std::strerror(errno));
-      return 1;
-    }
-    now_ms_ = monotonic_ms();
-
-    bool listener_ready = false;
-    for (int i = 0; i < ready; ++i) {
-      if (events[i].fd == listen_fd_) listener_ready = true;
-      if (events[i].fd == wake_read_fd) {
-        char drain[64];
-        while (read(wake_read_fd, drain, sizeof drain) > 0) {
-        }
-        if (!shutting_down_) begin_shutdown();
-      }
-    }
-    if (listener_ready && !shutting_down_) accept_clients();
-
-    for (int i = 0; i < ready; ++i) {
-      int fd = events[i].fd;
-      if (fd == listen_fd_ || fd == wake_read_fd) continue;
-      // The connection may have been closed by an earlier event this turn
-      // (a broadcast that overflowed its buffer, say); its slot is empty then.
-      Connection* connection = fd >= 0 && static_cast<size_t>(fd) < connections_.size() ? connections_[fd] : nullptr;
-      if (!connection) continue;
-      if (events[i].events & kPollReadable) read_client(connection);
-      if ((events[i].events & kPollWritable) && !connection->closed) mark_for_flush(connection);
-    }
-
-    process_inbound();
-    run_timers();
-    flush_output();
-    free_closed_connections();
+  // One turn: wait (as long as the timers allow), read the clock, handle
+  // the ready descriptors, then these phases in this order.
+  loop_.set_timeout_source([this] { return wait_timeout_ms(); });
+  loop_.set_after_wake([this] { now_ms_ = monotonic_ms(); });
+  loop_.add_before_sleep([this] { process_inbound(); });
+  loop_.add_before_sleep([this] { run_timers(); });
+  loop_.add_before_sleep([this] { flush_output(); });
+  loop_.add_before_sleep([this] { free_closed_connections(); });
+  loop_.add_before_sleep([this] {
+    if (shutting_down_ && (connection_count_ == 0 || now_ms_ >= shutdown_deadline_ms_)) loop_.stop();
+  });
+  if (loop_.run() < 0) {
+    LOG_ERROR("poller wait failed: %s", std::strerror(errno));
+    return 1;
   }
   LOG_INFO("shut down with %zu connection(s) still open", connection_count_);
   return 0;
@@ -249,7 +249,7 @@ void Server::accept_clients() {
       if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("accept failed: %s", std::strerror(errno));
       return;
     }
-    if (connection_count_ >= max_connections_ || static_cast<size_t>(fd) >= connections_.size()) {
+    if (connection_count_ >= max_connections_ || static_cast<size_t>(fd) >= loop_.max_descriptors()) {
       // Best effort: the response is tiny and the socket buffer is empty.
       ssize_t ignored = ::send(fd, kServiceUnavailable, sizeof kServiceUnavailable - 1, 0);
       (void)ignored;
@@ -264,9 +264,13 @@ void Server::accept_clients() {
     connection->fd = fd;
     connection->id = next_connection_id_++;
     connection->reader.set_max_message_bytes(options_.max_message_bytes);
-    connections_[fd] = connection;
+    if (!loop_.add(fd, &client_handler_, connection, kPollReadable)) {
+      LOG_WARN("cannot watch a new connection: %s", std::strerror(errno));
+      ::close(fd);
+      delete connection;
+      continue;
+    }
     ++connection_count_;
-    poller_.add(fd, kPollReadable);
     handshake_timers_.schedule(connection, now_ms_);
     IpAddress peer_address = IpAddress::from_socket_address(peer);
     if (log_enabled(LogLevel::Info)) {
@@ -357,12 +361,9 @@ void Server::flush_output() {
       flush_casualties_.push_back({connection, false});
     }
     bool drained = connection->output.empty();
-    // Ask the poller about writability only while output is stuck, so an
-    // idle connection never wakes the loop.
-    if (drained == connection->wants_write) {
-      connection->wants_write = !drained;
-      poller_.modify(connection->fd, kPollReadable | (drained ? 0 : kPollWritable));
-    }
+    // Ask for writability only while output is stuck, so an idle connection
+    // never wakes the loop; the loop calls the poller only when that changes.
+    loop_.want_writable(connection->fd, !drained);
     if (drained && connection->phase == ConnectionPhase::Finishing && !connection->write_side_shut) {
       connection->write_side_shut = true;
       shutdown(connection->fd, SHUT_WR);
@@ -394,9 +395,10 @@ void Server::destroy(Connection* connection, const char* why) {
   release_address(connection);
   drop_split_head(connection);
   cancel_deadline(connection);
-  poller_.remove(connection->fd);
+  // Clearing the slot before close() is what makes a later event for this
+  // descriptor in the same batch harmless: the loop skips it.
+  loop_.remove(connection->fd);
   ::close(connection->fd);
-  connections_[connection->fd] = nullptr;
   connection->closed = true;
   connection->output.clear();
   --connection_count_;

@@ -29,7 +29,7 @@
 #include "http/handshake.h"
 #include "http/http_responses.h"
 #include "loop/deadline_list.h"
-#include "loop/poller.h"
+#include "loop/event_loop.h"
 #include "server/address_limits.h"
 #include "server/connection.h"
 #include "server/server_options.h"
@@ -67,6 +67,39 @@ class Server : private ChatTransport {
     const char* reason;   // Close and Disconnect: why (a string literal)
   };
 
+  // The handlers this server registers with loop_, one per kind of
+  // descriptor; a new kind (a Redis socket, a metrics listener) is one more
+  // of these and one more EventLoop::add, not an edit of the loop.
+  class ListenerHandler final : public EventHandler {
+   public:
+    explicit ListenerHandler(Server& server) : server_(server) {}
+    void on_readable(int fd, void* context) override;
+    void on_writable(int, void*) override {}
+
+   private:
+    Server& server_;
+  };
+  class WakeHandler final : public EventHandler {
+   public:
+    explicit WakeHandler(Server& server) : server_(server) {}
+    void on_readable(int fd, void* context) override;
+    void on_writable(int, void*) override {}
+
+   private:
+    Server& server_;
+  };
+  // One object for every client: the loop hands back the Connection as the
+  // context, so a connection carries no handler pointer of its own.
+  class ClientHandler final : public EventHandler {
+   public:
+    explicit ClientHandler(Server& server) : server_(server) {}
+    void on_readable(int fd, void* context) override;
+    void on_writable(int fd, void* context) override;
+
+   private:
+    Server& server_;
+  };
+
   // server.cpp: loop, sockets, flushing.
   void accept_clients();
   void read_client(Connection* connection);
@@ -74,7 +107,6 @@ class Server : private ChatTransport {
   void mark_for_flush(Connection* connection);
   void destroy(Connection* connection, const char* why);
   void free_closed_connections();
-  int64_t wall_ms() const;
 
   // server_addresses.cpp: per-address limits, and clients behind proxies.
   bool admit_peer(Connection* connection, const IpAddress& peer);
@@ -113,7 +145,12 @@ class Server : private ChatTransport {
 
   ServerOptions options_;
   OriginPolicy origins_;
-  Poller poller_;
+  // The poller, the table from descriptor to handler (the connections by
+  // file descriptor) and the interest masks; see loop/event_loop.h.
+  EventLoop loop_;
+  ListenerHandler listener_handler_{*this};
+  WakeHandler wake_handler_{*this};
+  ClientHandler client_handler_{*this};
   Chat chat_;
   int listen_fd_ = -1;
   int port_ = 0;
@@ -125,9 +162,6 @@ class Server : private ChatTransport {
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 
-  // Connections by file descriptor (Redis's trick: the kernel hands out the
-  // lowest free descriptor, so the table stays dense).
-  std::vector<Connection*> connections_;
   std::vector<Connection*> flush_list_;
   struct Casualty {
     Connection* connection;

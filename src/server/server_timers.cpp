@@ -69,17 +69,18 @@ void Server::begin_shutdown() {
   LOG_INFO("shutting down: closing %zu connection(s)", connection_count_);
   shutting_down_ = true;
   shutdown_deadline_ms_ = now_ms_ + options_.shutdown_grace_ms;
-  poller_.remove(listen_fd_);
+  loop_.remove(listen_fd_);
   ::close(listen_fd_);
   listen_fd_ = -1;
   // The one place that visits every connection: once, at shutdown.
-  for (Connection* connection : connections_) {
-    if (!connection || connection->closed) continue;
+  loop_.for_each(&client_handler_, [this](int, void* context) {
+    auto* connection = static_cast<Connection*>(context);
+    if (connection->closed) return;
     if (connection->phase == ConnectionPhase::Open) {
       send_close(connection, close_code::kGoingAway, "server shutting down", true);
     } else if (connection->phase == ConnectionPhase::Http) {
       destroy(connection, "server shutting down");
     }
-  }
+  });
 }
 
