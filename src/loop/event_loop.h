@@ -56,8 +56,8 @@ enum class EventPriority : uint8_t { Normal, First };
 
 class EventLoop {
  public:
-  // Descriptors at or above max_descriptors are refused by add(): the table
-  // grows as descriptors are added, never beyond that bound.
+  // Descriptors at or above max_descriptors are refused by add(); the table
+  // has a slot for each of the others from the start.
   explicit EventLoop(size_t max_descriptors);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
