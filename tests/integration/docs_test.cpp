@@ -13,7 +13,6 @@
 // without it these tests skip with the reason printed, unless the CI
 // environment variable is set, in which case a missing python3 is a failure.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -24,41 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "script_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr char kChecker[] = "tests/docs/check_docs.py";
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult run_capturing(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  char chunk[4096];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) result.output.append(chunk, got);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && *ci && std::string(ci) != "false" && std::string(ci) != "0";
-}
-
-#define REQUIRE_PYTHON()                                                                  \
-  do {                                                                                    \
-    if (run_capturing("python3 -c 'import sys'").exit_code != 0) {                        \
-      if (in_ci()) FAIL() << "python3 is missing, and CI is set: install it (.ci/run)";  \
-      GTEST_SKIP() << "python3 is not installed; skipping the docs check";               \
-    }                                                                                     \
-  } while (0)
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -157,14 +128,14 @@ std::string differs_message(const Excerpt& excerpt) {
 }
 
 TEST(DocsCheck, EveryExcerptPathAndNameInTheRealDocsMatchesTheTree) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   CommandResult result = run_capturing(std::string("python3 ") + kChecker + " --check");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_TRUE(contains(result.output, "check_docs: ok")) << result.output;
 }
 
 TEST(DocsCheck, EditedExcerptLineFailsTheCheckNamingPageAndExcerpt) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   Excerpt excerpt;
@@ -182,7 +153,7 @@ TEST(DocsCheck, EditedExcerptLineFailsTheCheckNamingPageAndExcerpt) {
 }
 
 TEST(DocsCheck, ChangedSourceFailsTheCheckNamingPageAndExcerpt) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   Excerpt excerpt;
@@ -205,7 +176,7 @@ TEST(DocsCheck, ChangedSourceFailsTheCheckNamingPageAndExcerpt) {
 }
 
 TEST(DocsCheck, UpdateRewritesAStaleExcerptFromTheSource) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   Excerpt excerpt;
@@ -225,7 +196,7 @@ TEST(DocsCheck, UpdateRewritesAStaleExcerptFromTheSource) {
 }
 
 TEST(DocsCheck, MarkerNamingAMissingRegionFailsTheCheck) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md",
@@ -240,7 +211,7 @@ TEST(DocsCheck, MarkerNamingAMissingRegionFailsTheCheck) {
 }
 
 TEST(DocsCheck, MarkerNamingAMissingFileFailsTheCheck) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md", "<!-- excerpt: src/no_such_file.cpp#run -->\n```cpp\n```\n");
@@ -254,7 +225,7 @@ TEST(DocsCheck, MarkerNamingAMissingFileFailsTheCheck) {
 }
 
 TEST(DocsCheck, MentionOfAMissingPathFailsTheCheck) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md", "# Scratch\n\nThe loop is in `src/no_such_file.cpp`.\n");
@@ -266,7 +237,7 @@ TEST(DocsCheck, MentionOfAMissingPathFailsTheCheck) {
 }
 
 TEST(DocsCheck, ProseNamingAMissingFunctionFailsTheCheck) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md", "The loop calls `Server::no_such_function` once per turn.\n");
@@ -279,7 +250,7 @@ TEST(DocsCheck, ProseNamingAMissingFunctionFailsTheCheck) {
 }
 
 TEST(DocsCheck, LinkToAMissingPageFailsTheCheck) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the docs check");
   ScratchTree tree;
   ASSERT_TRUE(tree.ready());
   write_file(tree.root() / "docs" / "zz-scratch.md", "See [the next chapter](no-such-chapter.md).\n");

@@ -6,7 +6,6 @@
 // Integration tests run from the repository root. Without python3 these
 // tests skip with the reason printed, unless CI is set.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,41 +13,13 @@
 #include <fstream>
 #include <string>
 
+#include "script_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr char kChecker[] = "tests/layers/check_layers.py";
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult run_capturing(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  char chunk[4096];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) result.output.append(chunk, got);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && *ci && std::string(ci) != "false" && std::string(ci) != "0";
-}
-
-#define REQUIRE_PYTHON()                                                                   \
-  do {                                                                                     \
-    if (run_capturing("python3 -c 'import sys'").exit_code != 0) {                         \
-      if (in_ci()) FAIL() << "python3 is missing, and CI is set: install it (.ci/run)";   \
-      GTEST_SKIP() << "python3 is not installed; skipping the layer check";               \
-    }                                                                                      \
-  } while (0)
 
 // A scratch copy of src/, deleted with the object.
 class ScratchTree {
@@ -79,14 +50,14 @@ class ScratchTree {
 };
 
 TEST(LayerCheck, NoFolderOfTheRealTreeIncludesFromAFolderAboveIt) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the layer check");
   CommandResult result = run_capturing(std::string("python3 ") + kChecker);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("check_layers: ok"), std::string::npos) << result.output;
 }
 
 TEST(LayerCheck, IncludeFromALayerAboveFailsNamingFileAndLine) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the layer check");
   ScratchTree tree;
   tree.add_line("chat/chat_room.cpp", "#include \"server/connection.h\"");
   CommandResult result = tree.check();
@@ -97,7 +68,7 @@ TEST(LayerCheck, IncludeFromALayerAboveFailsNamingFileAndLine) {
 }
 
 TEST(LayerCheck, IncludeWithoutItsFolderFails) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the layer check");
   ScratchTree tree;
   tree.add_line("http/handshake.cpp", "#include \"sha1.h\"");
   CommandResult result = tree.check();
@@ -108,7 +79,7 @@ TEST(LayerCheck, IncludeWithoutItsFolderFails) {
 }
 
 TEST(LayerCheck, SourceFileOutsideTheLayerFoldersFails) {
-  REQUIRE_PYTHON();
+  REQUIRE_PYTHON("the layer check");
   ScratchTree tree;
   fs::create_directory(tree.root() / "src" / "misc");
   std::ofstream(tree.root() / "src" / "misc" / "helper.cpp") << "// helper.cpp: nowhere\n";
