@@ -166,9 +166,10 @@ FUZZ_BUILD := build/fuzz
 FUZZ_TARGETS := http_request frames utf8 json chat
 FUZZ_FLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc -MMD -MP \
               -fsanitize=address,undefined -fno-sanitize-recover=all
-# The protocol core only: the targets drive parsers and Chat, never sockets.
-FUZZ_CORE_SRC := $(filter-out src/server/server%.cpp src/loop/poller_%.cpp src/loop/event_loop.cpp src/websocket/output_queue.cpp,\
-                   $(wildcard $(SRC_FOLDERS:%=src/%/*.cpp)))
+# The protocol core only: the targets drive parsers and Chat, never sockets,
+# so neither the loop's nor the server's folder is linked in.
+FUZZ_FOLDERS := base http websocket json chat
+FUZZ_CORE_SRC := $(filter-out src/websocket/output_queue.cpp,$(wildcard $(FUZZ_FOLDERS:%=src/%/*.cpp)))
 FUZZ_CORE_OBJ := $(FUZZ_CORE_SRC:src/%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINARIES := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -1,48 +1,48 @@
-// server.h: the chatd server: one thread, one loop.
+// server.h: the chatd server: one thread, one loop (loop/event_loop.h).
 //
-// Each turn of the loop (Server::run):
-//   1. wait in the poller until a socket is ready or the next timer is due;
-//   2. accept every pending connection;
-//   3. read every readable client, through its HTTP parser or WebSocket
-//      message reader, until a read does not fill the 64 KiB buffer (the
-//      socket is empty), 256 KiB have been read this turn, or its output or
-//      its share of the queue is full; complete chat messages go into a queue;
-//   4. process the queue: the chat layer turns messages into broadcasts,
-//      encoding each broadcast once;
-//   5. run expired timers (handshake, idle ping, pong, close);
-//   6. flush: each connection with pending output gets one writev();
-//   7. free the connections closed during the turn.
-// The code for those steps is split over server.cpp (loop, sockets,
-// flushing), server_timers.cpp (timers and shutdown), server_http.cpp (the
-// request before the upgrade) and server_websocket.cpp (WebSocket events,
-// closing).
+// Server wires the parts of src/server/ together, registers one handler per
+// kind of descriptor, and runs the loop. Each turn:
+//   1. the loop waits in the poller until a socket is ready or the next
+//      timer is due, then reads the clock (Connections::set_now);
+//   2. the listener accepts every pending client (Listener, AddressAdmission);
+//   3. every readable client is read (read_client), through its HTTP parser
+//      (HttpSession) or its WebSocket message reader (WebSocketSession),
+//      until a read does not fill the 64 KiB buffer (the socket is empty),
+//      256 KiB have been read this turn, or its output or its share of the
+//      inbound queue is full; its events go into the inbound queue;
+//   4. the queue is processed in order (InboundQueue, deliver): the chat
+//      layer turns messages into room events, each encoded once;
+//   5. expired timers run (handshake, idle ping, pong, close, message);
+//   6. flush: each connection with pending output gets one writev()
+//      (Connections::flush, which also drops slow consumers);
+//   7. the connections closed during the turn are freed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "chat/chat.h"
-#include "http/handshake.h"
-#include "http/http_responses.h"
-#include "loop/deadline_list.h"
 #include "loop/event_loop.h"
-#include "server/address_limits.h"
-#include "server/connection.h"
+#include "loop/wake_pipe.h"
+#include "server/address_admission.h"
+#include "server/connections.h"
+#include "server/http_session.h"
+#include "server/inbound_queue.h"
+#include "server/listener.h"
 #include "server/server_options.h"
-#include "websocket/shared_frame.h"
+#include "server/split_heads.h"
+#include "server/websocket_session.h"
 
 class Server : private ChatTransport {
  public:
   explicit Server(const ServerOptions& options);
   ~Server() override;
 
-  // Creates the listening socket. On failure returns false with *error set.
+  // Opens the listening socket and the wake pipe. On failure returns false
+  // with *error set.
   bool listen(std::string* error);
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   // The connection limit in force: --max-connections capped by the open-file limit.
   size_t max_connections() const { return max_connections_; }
   // The URL to print, e.g. "http://127.0.0.1:8080".
@@ -50,23 +50,9 @@ class Server : private ChatTransport {
   // Runs until a shutdown request has been served; returns the exit status.
   int run();
   // Async-signal-safe: asks the loop to shut down (called from SIGINT/SIGTERM).
-  static void request_shutdown_from_signal();
+  static void request_shutdown_from_signal() { WakePipe::notify_from_signal(); }
 
  private:
-  // One entry of the turn's inbound queue, the one road of every client
-  // event: a chat client's arrival, a message, or a client's end (see
-  // queue_end in server_websocket.cpp).
-  enum class InboundKind : uint8_t { Connect, Message, Close, Disconnect };
-  struct InboundMessage {
-    Connection* connection;
-    uint32_t offset;  // into inbound_bytes_ (Message)
-    uint32_t length;
-    Opcode opcode;
-    InboundKind kind;
-    uint16_t close_code;  // Close: the code to send
-    const char* reason;   // Close and Disconnect: why (a string literal)
-  };
-
   // The handlers this server registers with loop_, one per kind of
   // descriptor; a new kind (a Redis socket, a metrics listener) is one more
   // of these and one more EventLoop::add, not an edit of the loop.
@@ -100,102 +86,43 @@ class Server : private ChatTransport {
     Server& server_;
   };
 
-  // server.cpp: loop, sockets, flushing.
+  // Accepts every pending client, or answers 503 over the connection limit.
   void accept_clients();
+  // Reads what a client sent, within this turn's budget for it.
   void read_client(Connection* connection);
-  void flush_output();
-  void mark_for_flush(Connection* connection);
-  void destroy(Connection* connection, const char* why);
-  void free_closed_connections();
-
-  // server_addresses.cpp: per-address limits, and clients behind proxies.
-  bool admit_peer(Connection* connection, const IpAddress& peer);
-  bool admit_forwarded_client(Connection* connection, const HttpRequest& request);
-  void refuse_over_address_limit(Connection* connection, const IpAddress& client);
-  void release_address(Connection* connection);
-
-  // server_timers.cpp: timers and shutdown.
-  int wait_timeout_ms() const;
+  // Hands one inbound event to the chat layer, the echo, or the closing path.
+  void deliver(const InboundEvent& event, int64_t now_wall_ms);
+  // The phase that runs every timer whose time has come.
   void run_timers();
+  // How long the poller may sleep: until the earliest timer, -1 for ever.
+  int wait_timeout_ms() const;
+  // SIGINT or SIGTERM: stop accepting, send every client 1001.
   void begin_shutdown();
+  // ChatTransport: the chat layer's frames go to the connection's output.
+  void send(ChatClient& client, const FrameRef& frame) override {
+    connections_.queue_frame(static_cast<Connection*>(&client), frame.get());
+  }
 
-  // server_http.cpp: the request head and the upgrade.
-  void handle_http_bytes(Connection* connection, char* data, size_t length);
-  void handle_request(Connection* connection, const HttpRequest& request, char* rest, size_t rest_length);
-  void respond_and_finish(Connection* connection, const FrameRef& response);
-  void respond_and_finish(Connection* connection, std::string_view response);
-  void drop_split_head(Connection* connection);
-  void upgrade(Connection* connection, Endpoint endpoint, const std::string& response);
-
-  // server_websocket.cpp: frames, messages, closing.
-  void handle_websocket_bytes(Connection* connection, char* data, size_t length);
-  void handle_event(Connection* connection, const WsEvent& event);
-  void restart_timer_after_read(Connection* connection, bool completed_message);
-  void accept_message(Connection* connection, const WsEvent& event);
-  void process_inbound();
-  void deliver(const InboundMessage& message, int64_t now_wall_ms);
-  void queue_end(Connection* connection, InboundKind kind, uint16_t code, const char* reason);
-  void fail_connection(Connection* connection, uint16_t code, const char* reason);
-  void queue_frame(Connection* connection, SharedFrame* frame);
-  void queue_pong(Connection* connection, std::string_view payload);
-  void send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply);
-  void finish(Connection* connection);
-  void leave_chat(Connection* connection, LeaveReason reason);
-  void send(ChatClient& client, const FrameRef& frame) override;  // ChatTransport
-
+  // Declared in the order they are built: each part gets references to the
+  // parts above it.
   ServerOptions options_;
-  OriginPolicy origins_;
-  // The poller, the table from descriptor to handler (the connections by
-  // file descriptor) and the interest masks; see loop/event_loop.h.
   EventLoop loop_;
   ListenerHandler listener_handler_{*this};
   WakeHandler wake_handler_{*this};
   ClientHandler client_handler_{*this};
   Chat chat_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  int64_t now_ms_ = 0;  // monotonic time at the start of the turn
-  uint64_t next_connection_id_ = 1;
-  size_t connection_count_ = 0;
+  SplitHeads split_heads_;
+  AddressAdmission admission_;
+  Connections connections_;
+  InboundQueue inbound_;
+  WebSocketSession websocket_;
+  HttpSession http_;
+  Listener listener_;
+  WakePipe wake_pipe_;
   size_t max_connections_ = 0;
-  int spare_fd_ = -1;  // released to accept-and-close when out of descriptors
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 
-  std::vector<Connection*> flush_list_;
-  struct Casualty {
-    Connection* connection;
-    bool write_failed;  // else: over --max-output after the write
-  };
-  std::vector<Casualty> flush_casualties_;  // closed after the flush loop
-  std::vector<Connection*> closed_this_turn_;
-  std::vector<InboundMessage> inbound_;
-  std::string inbound_bytes_;  // payloads of inbound_, reused every turn
-
-  DeadlineList handshake_timers_;
-  DeadlineList idle_timers_;
-  DeadlineList pong_timers_;
-  DeadlineList closing_timers_;
-  DeadlineList message_timers_;  // a message or frame begun and not finished
-  AddressLimits address_limits_;
-
-  HttpRequestParser scratch_http_;  // parses heads that arrive in one read
-  // The parsers of heads split across reads (see server_http.cpp).
-  std::unordered_map<const Connection*, std::unique_ptr<HttpRequestParser>> split_heads_;
-  // Built once at start-up; the *_head_ ones are the same responses without
-  // their body, for HEAD (RFC 9110 9.3.2).
-  FrameRef page_response_;
-  FrameRef page_head_response_;
-  FrameRef health_response_;
-  FrameRef health_head_response_;
-  FrameRef ping_frame_;
-  // A client stops being read for the turn once this many of its messages
-  // wait in the inbound queue: a flood of tiny messages (an empty echo is 6
-  // bytes in, 2 out plus a queue entry) cannot queue more than this plus
-  // one read's worth before the output cap is checked.
-  static constexpr uint16_t kMaxQueuedMessagesPerTurn = 1024;
-  static constexpr size_t kKeptInboundEntries = 16 * 1024;
-  static constexpr uint16_t kMaxPingsWhilePongUnsent = 64;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   char read_buffer_[kReadBufferBytes];
 };

@@ -1,0 +1,164 @@
+// http_session.cpp: see http_session.h.
+#include "server/http_session.h"
+
+#include "base/log.h"
+#include "http/http_responses.h"
+#include "http/http_target.h"
+
+namespace {
+
+// RFC 9110 15.5.6: a 405 lists the methods the resource does support.
+constexpr std::string_view kAllowGetAndHead = "Allow: GET, HEAD\r\n";
+
+}  // namespace
+
+extern const char kDemoPage[];
+extern const unsigned long kDemoPage_size;
+
+HttpSession::HttpSession(const ServerOptions& options, Connections& connections, SplitHeads& split_heads,
+                         AddressAdmission& admission, InboundQueue& inbound, WebSocketSession& websocket)
+    : options_(options),
+      origins_(options.allowed_origins),
+      connections_(connections),
+      split_heads_(split_heads),
+      admission_(admission),
+      inbound_(inbound),
+      websocket_(websocket) {
+  std::string page = http_ok_response("text/html; charset=utf-8", std::string_view(kDemoPage, kDemoPage_size));
+  std::string health = http_ok_response("text/plain; charset=utf-8", "ok\n");
+  page_response_ = FrameRef(SharedFrame::raw(page));
+  page_head_response_ = FrameRef(SharedFrame::raw(http_response_head(page)));
+  health_response_ = FrameRef(SharedFrame::raw(health));
+  health_head_response_ = FrameRef(SharedFrame::raw(http_response_head(health)));
+}
+
+// A head that arrives whole is parsed by the scratch parser; one that does
+// not gets a parser of its own, which starts again from the first byte: a
+// few microseconds, once, for slow clients (split_heads.h says why).
+void HttpSession::handle_bytes(Connection* connection, char* data, size_t length) {
+  HttpRequestParser* parser = &scratch_parser_;
+  if (connection->has_split_head) {
+    parser = split_heads_.parser(connection);
+  } else {
+    scratch_parser_.reset();
+  }
+  size_t consumed = parser->feed(data, length);
+  switch (parser->status()) {
+    case HttpParseStatus::NeedMore:
+      if (parser == &scratch_parser_) {
+        auto own = std::make_unique<HttpRequestParser>();
+        own->feed(data, length);
+        split_heads_.keep(connection, std::move(own));
+      }
+      return;
+    case HttpParseStatus::Error:
+      LOG_INFO("conn %llu: bad request: %d %s", static_cast<unsigned long long>(connection->id),
+               parser->error_status(), parser->error_reason());
+      connections_.respond_and_finish(connection, http_error_response(parser->error_status(), parser->error_reason()));
+      return;
+    case HttpParseStatus::Complete: {
+      // Behind a trusted proxy, the client is named by the request itself.
+      IpAddress client;
+      if (!admission_.admit_forwarded_client(connection, parser->request(), connections_.now_ms(), &client)) {
+        refuse_over_address_limit(connection, client);
+        return;
+      }
+      handle_request(connection, parser->request(), data + consumed, length - consumed);
+      return;
+    }
+  }
+}
+
+void HttpSession::refuse_over_address_limit(Connection* connection, const IpAddress& client) {
+  LOG_INFO("conn %llu: %s already has %zu connections; answered 429", static_cast<unsigned long long>(connection->id),
+           client.to_string().c_str(), options_.max_connections_per_ip);
+  connections_.respond_and_finish(connection, http_error_response(429, "too many connections from your address",
+                                                                  "Retry-After: 10\r\n"));
+}
+
+void HttpSession::answer(Connection* connection, bool head_only, const std::string& response) {
+  connections_.respond_and_finish(connection, head_only ? http_response_head(response) : std::string_view(response));
+}
+
+void HttpSession::handle_request(Connection* connection, const HttpRequest& request, char* rest,
+                                 size_t rest_length) {
+  // RFC 9110 9.3.2: HEAD gets the head of what GET would get. Refusals of a
+  // HEAD request lose their body too: its client reads none after the head.
+  const bool head_only = request.method == "HEAD";
+  // RFC 9112 3.2: every request, not only an upgrade, needs one valid Host.
+  if (const char* problem = host_header_problem(request)) {
+    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), problem);
+    answer(connection, head_only, http_error_response(400, problem));
+    return;
+  }
+  RequestTarget target = parse_request_target(request.target);
+  if (target.form == TargetForm::Invalid) {
+    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), target.problem);
+    answer(connection, head_only, http_error_response(400, target.problem));
+    return;
+  }
+  const bool get_or_head = request.method == "GET" || head_only;
+  if (target.form == TargetForm::Asterisk || target.form == TargetForm::Authority) {
+    // "*" belongs to OPTIONS and "host:port" to CONNECT (RFC 9112 3.2.3 and
+    // 3.2.4): neither names a resource that GET could fetch.
+    answer(connection, head_only,
+           get_or_head ? http_error_response(400, "GET and HEAD need a path as request target")
+                       : http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
+    return;
+  }
+  // Origin form or absolute form; both are routed by their path alone.
+  if (is_upgrade_request(request)) {
+    route_upgrade(connection, request, target.path, rest, rest_length);
+  } else if (!get_or_head) {
+    answer(connection, head_only, http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
+  } else {
+    route_plain(connection, head_only, target.path);
+  }
+}
+
+void HttpSession::route_upgrade(Connection* connection, const HttpRequest& request, std::string_view path,
+                                char* rest, size_t rest_length) {
+  const bool head_only = request.method == "HEAD";
+  Endpoint endpoint = path == "/" ? Endpoint::Chat : path == "/echo" ? Endpoint::Echo : Endpoint::None;
+  if (endpoint == Endpoint::None) {
+    answer(connection, head_only, http_error_response(404, "no WebSocket endpoint here; use / or /echo"));
+    return;
+  }
+  HandshakeResult result = validate_websocket_upgrade(request, origins_);
+  if (result.status != 101) {
+    LOG_INFO("conn %llu: upgrade refused with %d", static_cast<unsigned long long>(connection->id), result.status);
+    answer(connection, head_only, result.response);
+    return;
+  }
+  upgrade(connection, endpoint, result.response);
+  // A client may send its first frames right behind the request head.
+  if (rest_length > 0 && connection->phase == ConnectionPhase::Open) {
+    websocket_.handle_bytes(connection, rest, rest_length);
+  }
+}
+
+void HttpSession::route_plain(Connection* connection, bool head_only, std::string_view path) {
+  if (path == "/") {
+    connections_.respond_and_finish(connection, head_only ? page_head_response_ : page_response_);
+  } else if (path == "/healthz") {
+    connections_.respond_and_finish(connection, head_only ? health_head_response_ : health_response_);
+  } else if (path == "/echo") {
+    answer(connection, head_only, http_upgrade_required_response("this endpoint needs a WebSocket upgrade"));
+  } else {
+    answer(connection, head_only, http_error_response(404, "not found"));
+  }
+}
+
+void HttpSession::upgrade(Connection* connection, Endpoint endpoint, const std::string& response) {
+  split_heads_.drop(connection);  // the parser's buffers are not needed any more
+  connection->output.push(FrameRef(SharedFrame::raw(response)));
+  connections_.mark_for_flush(connection);
+  connection->phase = ConnectionPhase::Open;
+  connection->endpoint = endpoint;
+  connections_.timers().idle.schedule(connection, connections_.now_ms());
+  LOG_DEBUG("conn %llu: WebSocket open on %s", static_cast<unsigned long long>(connection->id),
+            endpoint == Endpoint::Chat ? "/" : "/echo");
+  // The chat hears of the client in turn with the other clients' events of
+  // this turn (inbound_queue.h explains the one road).
+  if (endpoint == Endpoint::Chat) inbound_.push_connect(connection);
+}
