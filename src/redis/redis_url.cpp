@@ -27,7 +27,7 @@ int hex_value(char c) {
 }
 
 // RFC 3986 unreserved, sub-delims and pct-encoded: what userinfo may hold
-// (':' is handled by the caller).
+// besides ':', which only the password may contain.
 bool is_userinfo_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("-._~!$&'()*+,;=%").find(c) != std::string_view::npos;
@@ -35,11 +35,11 @@ bool is_userinfo_char(char c) {
 
 // Percent-decodes text into *out; false on a character userinfo may not hold
 // or a '%' not followed by two hex digits.
-bool percent_decode(std::string_view text, std::string* out) {
+bool percent_decode(std::string_view text, bool colon_allowed, std::string* out) {
   out->clear();
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (!is_userinfo_char(c)) return false;
+    if (!is_userinfo_char(c) && !(colon_allowed && c == ':')) return false;
     if (c != '%') {
       out->push_back(c);
       continue;
@@ -156,8 +156,8 @@ bool parse_redis_url(std::string_view text, RedisUrl* out, std::string* error) {
     if (userinfo.find('@') != std::string_view::npos) return fail(error, "unencoded '@' in user or password");
     const size_t colon = userinfo.find(':');
     if (colon == std::string_view::npos) return fail(error, "user info without ':' (write :password@)");
-    if (!percent_decode(userinfo.substr(0, colon), &url.user)) return fail(error, "bad character or escape in user");
-    if (!percent_decode(userinfo.substr(colon + 1), &url.password)) {
+    if (!percent_decode(userinfo.substr(0, colon), false, &url.user)) return fail(error, "bad character or escape in user");
+    if (!percent_decode(userinfo.substr(colon + 1), true, &url.password)) {
       return fail(error, "bad character or escape in password");
     }
     url.has_password = true;
