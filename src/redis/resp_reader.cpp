@@ -26,6 +26,12 @@ constexpr uint64_t kInt64Max = static_cast<uint64_t>(std::numeric_limits<int64_t
 // lets an array header be refused at once when even its smallest possible
 // elements could not fit in what is left of the reply limit.
 constexpr size_t kMinElementBytes = 3;
+// What a header may make the reader reserve before the bytes it declares
+// arrive; beyond it, strings and arrays grow as the bytes do. An element is
+// some 70 bytes of RespValue against 3 or more on the wire, and a 10-byte
+// "$1000000" header should not cost a megabyte before a byte of it is sent.
+constexpr size_t kMaxReservedElements = 1024;
+constexpr size_t kMaxReservedBulkBytes = 64 * 1024;
 
 }  // namespace
 
@@ -207,7 +213,7 @@ bool RespReader::finish_number() {
     if (magnitude_ + 2 > left) return fail(Error::ReplyTooLong);
     value_.type = RespValue::Type::Bulk;
     bulk_remaining_ = static_cast<size_t>(magnitude_);
-    value_.text.reserve(bulk_remaining_);
+    value_.text.reserve(std::min(bulk_remaining_, kMaxReservedBulkBytes));
     state_ = bulk_remaining_ > 0 ? State::BulkData : State::BulkCr;
     return true;
   }
@@ -223,7 +229,7 @@ bool RespReader::finish_number() {
     finish_value(std::move(array));
     return true;
   }
-  array.elements.reserve(count);
+  array.elements.reserve(std::min(count, kMaxReservedElements));
   stack_.push_back(OpenArray{std::move(array), count});
   state_ = State::TypeByte;
   return true;
