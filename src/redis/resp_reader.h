@@ -25,8 +25,10 @@
 //
 // Bounded: every limit in RespLimits is checked when the header that declares
 // a size is complete, before anything is allocated for it, so "$2000000000"
-// is an error at once and not a 2 GB reserve. Nested arrays live on an
-// explicit stack whose depth is limited; the reader never recurses.
+// is an error at once and not a 2 GB reserve; and even a size within the
+// limits reserves at most 64 KiB or 1024 elements ahead of the bytes, so
+// memory follows what has arrived. Nested arrays live on an explicit stack
+// whose depth is limited; the reader never recurses.
 //
 // Deliberately left out: RESP3 (maps, sets, doubles, booleans, verbatim
 // strings, the > push type, attributes). chatd never sends HELLO 3, so a
