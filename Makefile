@@ -28,7 +28,7 @@ BUILD := build/$(POLLER)
 # src/ is one folder per layer (docs/00-overview.md); every .cpp in them, and
 # the command line's options.cpp, except the poller backends not chosen. The
 # entry point, main.cpp, is linked into chatd only.
-SRC_FOLDERS := base loop http websocket json chat server
+SRC_FOLDERS := base loop http websocket json redis chat server
 CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
             src/loop/poller_$(POLLER).cpp src/options.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o
@@ -163,13 +163,16 @@ bench-plot:
 FUZZ_CXX ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
-FUZZ_TARGETS := http_request frames utf8 json chat
+FUZZ_TARGETS := http_request frames utf8 json resp chat
 FUZZ_FLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc -MMD -MP \
               -fsanitize=address,undefined -fno-sanitize-recover=all
 # The protocol core only: the targets drive parsers and Chat, never sockets,
-# so neither the loop's nor the server's folder is linked in.
-FUZZ_FOLDERS := base http websocket json chat
-FUZZ_CORE_SRC := $(filter-out src/websocket/output_queue.cpp,$(wildcard $(FUZZ_FOLDERS:%=src/%/*.cpp)))
+# so neither the loop's nor the server's folder is linked in, except the one
+# pure parser of the server folder that fuzz_http_request drives (client
+# addresses, CIDR ranges, X-Forwarded-For).
+FUZZ_FOLDERS := base http websocket json redis chat
+FUZZ_CORE_SRC := $(filter-out src/websocket/output_queue.cpp,$(wildcard $(FUZZ_FOLDERS:%=src/%/*.cpp))) \
+                 src/server/client_address.cpp
 FUZZ_CORE_OBJ := $(FUZZ_CORE_SRC:src/%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINARIES := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -3,7 +3,8 @@
 
 Seeds are real traffic: browser and curl requests, the RFC 6455 section 5.7
 frames, fragmented and interleaved messages, close frames with good and bad
-codes, and chat sessions. A fuzzer starts from them, so it begins with
+codes, chat sessions, and the RESP2 replies a Redis server sends (pub/sub
+confirmations and messages, script results, errors). A fuzzer starts from them, so it begins with
 inputs that already reach deep into each parser instead of spending its
 first minutes discovering what "GET" or a mask bit is.
 
@@ -229,6 +230,59 @@ def json_seeds():
     w("invalid_utf8_after_valid_run", b'["\xc3\xa9\xe6\x97\xa5\xe2\x82", "\xc3\xa9\x80"]')
 
 
+# ===== Redis replies (RESP2) =====
+
+def bulk(data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return b"$%d\r\n" % len(data) + data + b"\r\n"
+
+
+def resp_array(*elements):
+    return b"*%d\r\n" % len(elements) + b"".join(elements)
+
+
+def resp_seeds():
+    w = lambda name, data: write("resp", name, data)
+    w("ok", "+OK\r\n")
+    w("pong", "+PONG\r\n")
+    w("error_noscript", "-NOSCRIPT No matching script. Please use EVAL.\r\n")
+    w("error_wrongtype", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
+    w("integer_one", ":1\r\n")
+    w("integers_extreme", ":0\r\n:-1\r\n:9223372036854775807\r\n:-9223372036854775808\r\n")
+    w("bulk_hello", "$5\r\nhello\r\n")
+    w("bulk_empty", "$0\r\n\r\n")
+    w("bulk_binary", bulk(b"a\r\nb\x00c\n\r\xff"))
+    w("null_bulk", "$-1\r\n")
+    w("null_array", "*-1\r\n")
+    w("empty_array", "*0\r\n")
+    w("subscribe_confirmations", resp_array(bulk("subscribe"), bulk("room:lobby"), b":1\r\n") +
+      resp_array(bulk("subscribe"), bulk("room:rust"), b":2\r\n") +
+      resp_array(bulk("psubscribe"), bulk("room:*"), b":3\r\n"))
+    message = '{"type":"message","room":"lobby","seq":41,"from_id":3,"from":"alice","text":"hi","ts":1763700000000}'
+    w("pubsub_messages", resp_array(bulk("message"), bulk("room:lobby"), bulk(message)) +
+      resp_array(bulk("pmessage"), bulk("room:*"), bulk("room:rust"), bulk("x")) +
+      resp_array(bulk("unsubscribe"), bulk("room:lobby"), b":0\r\n"))
+    # EVALSHA of a publish script: the new sequence number and the epoch,
+    # then a history page of entries.
+    w("evalsha_seq_epoch", resp_array(b":42\r\n", bulk("1763700000000-0")))
+    w("evalsha_history", resp_array(b":2\r\n", resp_array(bulk(message), bulk(message.replace("41", "42")))))
+    w("nested_mixed", resp_array(resp_array(b":1\r\n", b"+two\r\n"), resp_array(), b"$-1\r\n", b"*-1\r\n",
+                                 b"-ERR inner\r\n", resp_array(resp_array(resp_array(bulk("deep"))))))
+    w("depth_8", b"*1\r\n" * 7 + b"*0\r\n")
+    w("depth_9", b"*1\r\n" * 8 + b"*0\r\n")
+    w("pipelined_replies", b"+OK\r\n:7\r\n" + bulk("v") + b"$-1\r\n-ERR no\r\n" + resp_array(bulk("a")))
+    w("bulk_over_limit", "$2000000000\r\n")
+    w("array_over_limit", "*65537\r\n")
+    w("bare_lf", "+OK\n")
+    w("length_leading_zero", "$05\r\nhello\r\n")
+    w("negative_length", "$-2\r\n")
+    w("integer_overflow", ":9223372036854775808\r\n")
+    w("bulk_without_crlf", "$3\r\nfooX\r\n")
+    w("resp3_map", "%1\r\n+a\r\n:1\r\n")
+    w("truncated_message", resp_array(bulk("message"), bulk("room:lobby"), bulk(message))[:40])
+
+
 # ===== Chat sessions (format in fuzz_chat.cpp) =====
 
 def chat_session(options, steps):
@@ -332,4 +386,5 @@ if __name__ == "__main__":
     frame_seeds()
     utf8_seeds()
     json_seeds()
+    resp_seeds()
     chat_seeds()

@@ -10,6 +10,7 @@ The layers, lowest first (docs/00-overview.md draws them):
   http       the request parser, Host and targets, the handshake, SHA-1, base64
   websocket  frames, messages, shared frames, output queues
   json       the JSON reader and writer
+  redis      the RESP2 reply reader, the command writer, redis:// URLs
   chat       rooms, names, messages, strangers (never a socket)
   server     the loop's owner: connections, routing, limits
   (top)      src/main.cpp and src/options.* : may include anything
@@ -29,7 +30,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "loop", "http", "websocket", "json", "chat", "server"]
+LAYERS = ["base", "loop", "http", "websocket", "json", "redis", "chat", "server"]
 TOP = len(LAYERS)  # src/main.cpp, src/options.*
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
