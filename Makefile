@@ -167,11 +167,13 @@ FUZZ_TARGETS := http_request frames utf8 json resp chat
 FUZZ_FLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc -MMD -MP \
               -fsanitize=address,undefined -fno-sanitize-recover=all
 # The protocol core only: the targets drive parsers and Chat, never sockets,
-# so neither the loop's nor the server's folder is linked in, except the one
+# so neither the loop's nor the server's folder is linked in (nor the two
+# files above them that need the loop: the output queue, the Redis
+# connection), except the one
 # pure parser of the server folder that fuzz_http_request drives (client
 # addresses, CIDR ranges, X-Forwarded-For).
 FUZZ_FOLDERS := base http websocket json redis chat
-FUZZ_CORE_SRC := $(filter-out src/websocket/output_queue.cpp,$(wildcard $(FUZZ_FOLDERS:%=src/%/*.cpp))) \
+FUZZ_CORE_SRC := $(filter-out src/websocket/output_queue.cpp src/redis/redis_connection.cpp,$(wildcard $(FUZZ_FOLDERS:%=src/%/*.cpp))) \
                  src/server/client_address.cpp
 FUZZ_CORE_OBJ := $(FUZZ_CORE_SRC:src/%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINARIES := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)

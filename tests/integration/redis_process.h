@@ -34,7 +34,7 @@ class RedisProcess {
   // Its working directory, and its log file (for a failing test's message).
   const std::string& directory() const { return directory_; }
   std::string log_tail() const;
-  // True when it answers PING with PONG within 200 ms.
+  // True when it answers PING within 200 ms (PONG, or NOAUTH when it wants a password).
   bool answers_ping() const;
 
   // Sends signal_number (SIGKILL, SIGTERM) and waits up to timeout_ms; true
