@@ -302,6 +302,9 @@ void RedisConnection::run_timers(int64_t now_ms) {
     return;
   }
   if (state_ == State::Ready && now_ms >= last_read_ms_ + settings_.ping_interval_ms) {
+    // Written now rather than in the before-sleep phase: the owner may run
+    // timers after that phase, and the probe must not wait a whole sleep.
     queue({"PING"}, {}, false);  // the reply timeout now watches it
+    flush();
   }
 }
