@@ -60,6 +60,16 @@ bool run_until(EventLoop& loop, std::vector<RedisConnection*> connections, const
   return true;
 }
 
+// Starts connection and runs the loop until it is ready (at most 3 s).
+bool start_and_wait_until_ready(EventLoop& loop, RedisConnection& connection) {
+  std::string error;
+  if (!connection.start(&error)) {
+    ADD_FAILURE() << error;
+    return false;
+  }
+  return run_until(loop, {&connection}, [&] { return connection.ready(); }, 3000);
+}
+
 bool contains(const std::vector<std::string>& reasons, const std::string& part) {
   for (const std::string& reason : reasons) {
     if (reason.find(part) != std::string::npos) return true;
@@ -101,9 +111,7 @@ TEST(RedisConnection, AnErrorReplyIsAnAnswerNotAFailure) {
   EventLoop loop(1024);
   RecordingObserver observer;
   RedisConnection connection(loop, RedisConnection::Role::Commands, settings_for(redis.url()), observer, "test");
-  std::string error;
-  ASSERT_TRUE(connection.start(&error));
-  ASSERT_TRUE(run_until(loop, {&connection}, [&] { return connection.ready(); }, 3000));
+  ASSERT_TRUE(start_and_wait_until_ready(loop, connection));
   std::string reply_text;
   bool answered = false;
   ASSERT_TRUE(connection.command({"NOSUCHCOMMAND"}, [&](RespValue& reply) {
@@ -185,9 +193,7 @@ TEST(RedisConnection, ReconnectsByItselfWhenRedisComesBackAndFailsWhatWasWaiting
   EventLoop loop(1024);
   RecordingObserver observer;
   RedisConnection connection(loop, RedisConnection::Role::Commands, settings_for(redis.url()), observer, "test");
-  std::string error;
-  ASSERT_TRUE(connection.start(&error));
-  ASSERT_TRUE(run_until(loop, {&connection}, [&] { return connection.ready(); }, 3000));
+  ASSERT_TRUE(start_and_wait_until_ready(loop, connection));
 
   redis.freeze();  // so that the command below is surely still waiting when Redis dies
   std::string lost;
@@ -216,9 +222,7 @@ TEST(RedisConnection, TheProbeNoticesAFrozenRedisWithinPingIntervalPlusReplyTime
   settings.ping_interval_ms = 200;
   settings.reply_timeout_ms = 300;
   RedisConnection connection(loop, RedisConnection::Role::Subscriber, settings, observer, "test");
-  std::string error;
-  ASSERT_TRUE(connection.start(&error));
-  ASSERT_TRUE(run_until(loop, {&connection}, [&] { return connection.ready(); }, 3000));
+  ASSERT_TRUE(start_and_wait_until_ready(loop, connection));
   ASSERT_TRUE(connection.subscribe({"SUBSCRIBE", "quiet-channel"}));
   // A quiet but healthy subscriber is probed and stays up: its PINGs are
   // answered ["pong", ""] in subscribed mode.
