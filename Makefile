@@ -28,7 +28,7 @@ BUILD := build/$(POLLER)
 # src/ is one folder per layer (docs/00-overview.md); every .cpp in them, and
 # the command line's options.cpp, except the poller backends not chosen. The
 # entry point, main.cpp, is linked into chatd only.
-SRC_FOLDERS := base loop http websocket json redis chat server
+SRC_FOLDERS := base loop http websocket json redis chat bus server
 CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
             src/loop/poller_$(POLLER).cpp src/options.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o

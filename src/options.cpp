@@ -56,6 +56,11 @@ const char kUsage[] =
     "                             load tests and benchmarks on one machine)\n"
     "  --origin ORIGIN            allow this Origin (repeatable); when given, other\n"
     "                             browser Origins get HTTP 403\n"
+    "  --redis URL                share rooms with every chatd node that uses this\n"
+    "                             Redis: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]\n"
+    "                             (default: none; one process, nothing to install)\n"
+    "  --redis-prefix PREFIX      before every Redis key and channel (default chatd:)\n"
+    "  --node-name NAME           this node in logs and in Redis (default HOST-PID)\n"
     "  --log-level LEVEL          error, warn, info or debug (default info)\n"
     "  --help                     show this text\n"
     "  --version                  show the version\n";
@@ -129,6 +134,11 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
   if (name == "--presence-threshold") return parse_count(value, &o->presence_threshold);
   if (name == "--origin") { o->allowed_origins.emplace_back(value); return value[0] != '\0'; }
   if (name == "--log-level") return parse_log_level(value, &o->log_level);
+  if (name == "--redis-prefix") { o->redis_prefix = value; return o->redis_prefix.size() <= 100; }
+  if (name == "--node-name") {
+    o->node_name = value;
+    return !o->node_name.empty() && o->node_name.size() <= 64;
+  }
   return false;
 }
 
@@ -163,6 +173,16 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
     if (argument.compare(0, 2, "--") != 0 || value == nullptr) {
       std::fprintf(stderr, "chatd: unknown or incomplete option '%s' (try --help)\n", argument.c_str());
       return ParseOutcome::ExitFailure;
+    }
+    if (name == "--redis") {
+      // The URL may hold a password: the error names the problem, never the URL.
+      std::string error;
+      if (!parse_redis_url(value, &options->redis, &error)) {
+        std::fprintf(stderr, "chatd: bad --redis URL: %s (try --help)\n", error.c_str());
+        return ParseOutcome::ExitFailure;
+      }
+      options->use_redis = true;
+      continue;
     }
     if (!apply(options, name, value)) {
       std::fprintf(stderr, "chatd: bad value '%s' for %s (try --help)\n", value, name.c_str());

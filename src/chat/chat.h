@@ -23,6 +23,13 @@
 
 class JsonValue;
 
+// What a rejoining client says it has seen: {"epoch":E,"seq":S} in a join.
+struct SeenUpTo {
+  bool given = false;
+  std::string epoch;
+  uint64_t seq = 0;
+};
+
 struct ChatOptions {
   size_t history_length = 50;
   size_t presence_threshold = 100;     // rooms above it get periodic counts, not joined/left
@@ -72,16 +79,26 @@ class Chat {
   // Checks a requested member name for client; sends bad_name and returns
   // false when it breaks the rule.
   bool check_name(ChatClient& client, std::string_view name);
-  // Renames client within its room, or sends name_taken and returns false.
-  bool rename_in_room(ChatClient& client, std::string_view name);
+  // Renames client within its room to a name the bus has granted it.
+  void rename_in_room(ChatClient& client, std::string_view name);
+  // The refusals a join or rename can end with.
+  void send_name_taken(ChatClient& client, std::string_view name, std::string_view room_name);
+  void send_unavailable(ChatClient& client);
 
   // Rooms (chat.cpp).
   Room* find_room(std::string_view name);
-  void enter_room(ChatClient& client, std::string_view room_name);
+  // Claims name in room_name through the bus, then moves client there (or
+  // renames it, if it is in that room already) and welcomes it.
+  void begin_join(ChatClient& client, std::string_view room_name, std::string_view name, SeenUpTo seen);
+  void finish_join(ChatClient& client, const std::string& room_name, const std::string& name,
+                   const SeenUpTo& seen, NameClaim result);
+  void enter_room(ChatClient& client, std::string_view room_name, const SeenUpTo& seen);
   void leave_room(ChatClient& client, LeaveReason reason);
   // Leaves whatever the client is in (room or stranger mode).
   void leave_current_place(ChatClient& client, LeaveReason reason);
-  void send_welcome(ChatClient& client);
+  // Asks the bus for the moment it can welcome client, then welcomes it.
+  void welcome_when_ready(ChatClient& client, const SeenUpTo& seen);
+  void send_welcome(ChatClient& client, const SeenUpTo& seen);
   // A join or leave that is not announced one by one in a large room.
   void mark_presence_dirty(Room& room);
   void clear_presence_dirty(Room& room);
@@ -93,6 +110,7 @@ class Chat {
   RoomBus& bus_;
   ChatOptions options_;
   ChatMessages messages_;
+  std::vector<RoomMember> member_scratch_;  // a welcome's member list, reused
   Strangers strangers_;
   // Rooms by name folded to lower case; a room exists while it has members.
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;

@@ -25,6 +25,7 @@ struct ChatClient {
   Room* room = nullptr;           // the room the client is in, if any
   ChatClient* partner = nullptr;  // the paired stranger, if any
   uint32_t room_index = 0;        // position in room->members(), for O(1) removal
+  bool claim_pending = false;     // a join or rename waits for the bus's answer (room_bus.h)
   TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
 };
 

@@ -124,9 +124,36 @@ void Chat::handle_say(ChatClient& client, std::string_view text, int64_t now_ms)
     }
     return;
   }
+  // Refused, not dropped: a message the bus cannot take now would reach
+  // only some members, or none, without its sender knowing.
+  if (!bus_.available()) {
+    send_unavailable(client);
+    return;
+  }
   // No seq and no history here: the bus numbers and records what it delivers.
   publish_to_room(*client.room, RoomEvent::message(client, text, now_ms));
 }
+
+namespace {
+
+// Reads since: {"epoch":E,"seq":S} (docs/protocol.md); false if malformed.
+bool read_seen(const JsonValue& request, SeenUpTo* seen) {
+  const JsonValue* since = request.find("since");
+  if (since == nullptr) return true;
+  if (!since->is_object()) return false;
+  const std::string* epoch = since->find_string("epoch");
+  double seq = -1;
+  if (epoch == nullptr || epoch->size() > 64 || since->find("seq") == nullptr ||
+      !read_count_field(*since, "seq", &seq) || seq > 9007199254740991.0) {
+    return false;
+  }
+  seen->given = true;
+  seen->epoch = *epoch;
+  seen->seq = static_cast<uint64_t>(seq);
+  return true;
+}
+
+}  // namespace
 
 // Validates everything before leaving anything, so a refused join leaves the
 // client in its room or stranger pair. A join to the room the client is
@@ -150,21 +177,29 @@ void Chat::handle_join(ChatClient& client, const JsonValue& request) {
     }
     room_name = requested->as_string();
   }
+  SeenUpTo seen;
+  if (!read_seen(request, &seen)) {
+    send_error(client, "bad_request", "since must be {\"epoch\": a string, \"seq\": an integer of at least 0}");
+    return;
+  }
+  if (client.claim_pending) {
+    send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
+    return;
+  }
 
   Room* target = find_room(room_name);
-  if (target != nullptr && target == client.room) {
-    if (rename_in_room(client, name)) send_welcome(client);
+  if (target != nullptr && target == client.room && name == client.name) {
+    welcome_when_ready(client, seen);  // nothing to claim: a fresh welcome
     return;
   }
-  if (target != nullptr && target->find_member(name) != nullptr) {
-    send_error(client, "name_taken",
-               "the name " + std::string(name) + " is already used in room " + target->name());
-    return;
+  if (target != nullptr) {
+    ChatClient* holder = target->find_member(name);
+    if (holder != nullptr && holder != &client) {
+      send_name_taken(client, name, target->name());
+      return;
+    }
   }
-  std::string new_name(name);  // name may view client.name
-  leave_current_place(client, LeaveReason::Left);
-  client.name = std::move(new_name);
-  enter_room(client, room_name);
+  begin_join(client, room_name, name, std::move(seen));
 }
 
 void Chat::handle_rename(ChatClient& client, const JsonValue& request) {
@@ -174,12 +209,41 @@ void Chat::handle_rename(ChatClient& client, const JsonValue& request) {
     return;
   }
   if (!check_name(client, *name)) return;
-  if (client.room != nullptr) {
-    rename_in_room(client, *name);
-  } else {
+  if (client.room == nullptr) {
     // Stranger mode shows no names; this one is used at the next join.
     client.name = *name;
+    return;
   }
+  if (*name == client.name) return;  // the same name exactly: nothing to announce
+  if (client.claim_pending) {
+    send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
+    return;
+  }
+  ChatClient* holder = client.room->find_member(*name);
+  if (holder != nullptr && holder != &client) {
+    send_name_taken(client, *name, client.room->name());
+    return;
+  }
+  if (!bus_.available()) {
+    send_unavailable(client);
+    return;
+  }
+  client.claim_pending = true;
+  bus_.claim_name(client, client.room->name(), *name,
+                  [this, wanted = *name](ChatClient& claimant, NameClaim result) {
+                    claimant.claim_pending = false;
+                    if (claimant.room == nullptr) {
+                      // Left the room meanwhile: the claim is of no use now.
+                      return;
+                    }
+                    if (result == NameClaim::Granted) {
+                      rename_in_room(claimant, wanted);
+                    } else if (result == NameClaim::Taken) {
+                      send_name_taken(claimant, wanted, claimant.room->name());
+                    } else {
+                      send_unavailable(claimant);
+                    }
+                  });
 }
 
 // The rooms in a fixed order, largest first and ties by name (byte order),
@@ -217,6 +281,10 @@ void Chat::handle_rooms(ChatClient& client, const JsonValue& request) {
 // "stranger" and "next" do the same: leave the room, the partner or the
 // waiting slot, and look for someone new.
 void Chat::handle_stranger(ChatClient& client) {
+  if (client.claim_pending) {
+    send_error(client, "busy", "the previous join is still being decided; try again when it is answered");
+    return;
+  }
   leave_current_place(client, LeaveReason::Left);
   strangers_.seek_partner(client);
 }
@@ -235,18 +303,23 @@ bool Chat::check_name(ChatClient& client, std::string_view name) {
   return true;
 }
 
-// A new spelling of one's own name ("alice" to "Alice") is allowed; the
-// same name exactly changes nothing and announces nothing.
-bool Chat::rename_in_room(ChatClient& client, std::string_view name) {
-  if (name == client.name) return true;
+void Chat::send_name_taken(ChatClient& client, std::string_view name, std::string_view room_name) {
+  send_error(client, "name_taken",
+             "the name " + std::string(name) + " is already used in room " + std::string(room_name));
+}
+
+void Chat::send_unavailable(ChatClient& client) {
+  send_error(client, "unavailable",
+             "the chat cannot reach its message bus right now, so nothing was sent; try again in a few seconds");
+}
+
+// A new spelling of one's own name ("alice" to "Alice") is allowed and
+// keeps the claim; another name gives the old one back to the room.
+void Chat::rename_in_room(ChatClient& client, std::string_view name) {
+  if (name == client.name) return;
   Room& room = *client.room;
-  ChatClient* holder = room.find_member(name);
-  if (holder != nullptr && holder != &client) {
-    send_error(client, "name_taken", "the name " + std::string(name) + " is already used in room " + room.name());
-    return false;
-  }
   std::string old_name = client.name;
   room.rename_member(client, std::string(name));
+  if (!equal_ignoring_case(old_name, name)) bus_.release_name(room, client, old_name);
   publish_to_room(room, RoomEvent::renamed(client, old_name));
-  return true;
 }

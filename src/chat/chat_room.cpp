@@ -52,12 +52,17 @@ void Room::rename_member(ChatClient& client, std::string new_name) {
   members_by_name_.insert(&client);
 }
 
-void RoomHistory::remember(const FrameRef& frame) {
+void RoomHistory::remember(const FrameRef& frame, uint64_t seq) {
   if (capacity_ == 0) return;
-  if (frames_.size() < capacity_) {
-    frames_.push_back(frame);
+  if (entries_.size() < capacity_) {
+    entries_.push_back({frame, seq});
     return;
   }
-  frames_[oldest_] = frame;
+  entries_[oldest_] = {frame, seq};
   oldest_ = (oldest_ + 1) % capacity_;
+}
+
+void RoomHistory::clear() {
+  entries_.clear();
+  oldest_ = 0;
 }

@@ -29,21 +29,31 @@
 struct ChatClient;
 
 // The newest broadcast messages of a room, as the encoded frames that were
-// delivered, at most a fixed number of them.
+// delivered with their seq numbers, at most a fixed number of them.
 class RoomHistory {
  public:
   explicit RoomHistory(size_t capacity) : capacity_(capacity) {}
-  // Keeps frame, dropping the oldest once the history is full.
-  void remember(const FrameRef& frame);
-  size_t size() const { return frames_.size(); }
-  // The i-th remembered message, oldest first (i < size()).
-  const FrameRef& at(size_t i) const { return frames_[(oldest_ + i) % frames_.size()]; }
+  // Keeps frame (message number seq), dropping the oldest once the history
+  // is full.
+  void remember(const FrameRef& frame, uint64_t seq);
+  void clear();
+  size_t size() const { return entries_.size(); }
+  // The i-th remembered message and its seq, oldest first (i < size()).
+  const FrameRef& at(size_t i) const { return entries_[index(i)].frame; }
+  uint64_t seq_at(size_t i) const { return entries_[index(i)].seq; }
 
  private:
+  struct Entry {
+    FrameRef frame;
+    uint64_t seq;
+  };
+  size_t index(size_t i) const { return (oldest_ + i) % entries_.size(); }
   size_t capacity_;
-  std::vector<FrameRef> frames_;  // grows to capacity_, then wraps
+  std::vector<Entry> entries_;  // grows to capacity_, then wraps
   size_t oldest_ = 0;
 };
+
+struct RoomBusData;  // whatever a room's bus keeps per room (room_bus.h)
 
 class Room {
  public:
@@ -67,10 +77,14 @@ class Room {
   // Gives member client a new name, keeping the name index in step.
   void rename_member(ChatClient& client, std::string new_name);
 
-  // Kept by the room's bus (room_bus.h), never by Chat: the seq of the last
-  // message the bus numbered, and the messages it delivered.
+  // Kept by the room's bus (room_bus.h), never by Chat. LocalRoomBus keeps
+  // the seq of the last message it numbered, the messages it delivered and
+  // the epoch here; a shared bus keeps its own in bus_data instead, which
+  // outlives the Room when the room empties in this process.
   uint64_t last_sequence = 0;
   RoomHistory history;
+  std::string epoch;
+  RoomBusData* bus_data = nullptr;
 
   // Presence bookkeeping, kept by Chat (see chat.cpp): the member count the
   // room was last told, and the room's slot in Chat's list of rooms whose

@@ -11,13 +11,20 @@
 // to Redis, its own too, and delivers what comes back, numbered by Redis.
 // Either plugs into Chat's constructor; Chat does not change.
 //
-// Deliberately left out: how a distributed bus names members. A member id is
-// unique per process today; across processes it would need the node's id.
+// A shared bus answers later than the call, so the seam has three
+// asynchronous steps besides publish: a name is claimed (claim_name) before
+// Chat puts a client into a room under it, a welcome waits until the bus
+// has the room's history (when_ready), and every answer that comes back
+// finds its client through attach/detach, never through a pointer that may
+// have been freed meanwhile. LocalRoomBus answers each of them at once.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/chat_client.h"
 
@@ -55,10 +62,49 @@ struct RoomEvent {
 };
 // excerpt-end: room-event
 
+// How a name claim ended (RoomBus::claim_name).
+enum class NameClaim { Granted, Taken, Unavailable };
+
+// One entry of a welcome's member list.
+struct RoomMember {
+  uint64_t id;
+  std::string_view name;
+};
+
 // excerpt-begin: room-bus
 class RoomBus {
  public:
   virtual ~RoomBus() = default;
+
+  // A client arrives in or leaves the chat. An answer that comes later than
+  // the request (a claim, a refused publish) reaches a client only while it
+  // is attached: one that has gone meanwhile is skipped, not touched.
+  virtual void attach(ChatClient&) {}
+  virtual void detach(ChatClient&) {}
+  // Whether the bus can take events now; while it cannot, Chat answers
+  // say and join with the error "unavailable" instead of losing them.
+  virtual bool available() const { return true; }
+  // Whether other processes may have members in a room this process has
+  // none in, so a leave is announced even when the room is empty here.
+  virtual bool spans_processes() const { return false; }
+
+  // Claims name in the room called room_name (any spelling; the claim is
+  // on the folded name) for client, before Chat puts the client there or
+  // renames it. Chat has checked the local members already; a distributed
+  // bus asks the one place that sees every node's members. done is called
+  // once, later or at once, and only if client is still attached; a claim
+  // granted to a client that has gone is released by the bus itself.
+  using ClaimDone = std::function<void(ChatClient& client, NameClaim result)>;
+  virtual void claim_name(ChatClient& client, std::string_view room_name, std::string_view name,
+                          ClaimDone done) = 0;
+  // client no longer holds name in room (it left, or was renamed from it).
+  virtual void release_name(Room& room, const ChatClient& client, std::string_view name) = 0;
+
+  // Calls ready(client) once the bus can give client, a member of room, its
+  // welcome (it knows the room's history): at once, or when the history
+  // has been read. Called only if client is still attached and in room.
+  using Ready = std::function<void(ChatClient& client)>;
+  virtual void when_ready(Room& room, ChatClient& client, Ready ready) = 0;
 
   // Room has its first member in this process (open) or has lost its last
   // one and is about to be destroyed (close). A distributed bus subscribes
@@ -88,5 +134,15 @@ class RoomBus {
   virtual size_t member_count(const Room& room) const = 0;
   // The messages the bus delivered to room, oldest first, for a welcome.
   virtual const RoomHistory& history(const Room& room) const = 0;
+  // The members for a welcome's list: this process's and, for a shared
+  // bus, the other nodes'. Appends to *out; names stay valid until the next
+  // call into Chat or the bus.
+  virtual void list_members(const Room& room, std::vector<RoomMember>* out) const = 0;
+  // The room's epoch: a name for one unbroken run of its seq numbers. It
+  // changes when the numbering starts again (the room was empty and made
+  // anew, the process restarted, Redis lost the room), so that a client
+  // that asks for what came after seq S of epoch E is never given the
+  // messages of another run that happen to carry the same numbers.
+  virtual std::string_view epoch(const Room& room) const = 0;
 };
 // excerpt-end: room-bus

@@ -124,6 +124,12 @@ bool RedisConnection::command(const std::vector<std::string>& arguments, ReplyHa
   return true;
 }
 
+bool RedisConnection::command(const std::vector<std::string_view>& arguments, ReplyHandler handler) {
+  if (!ready()) return false;
+  queue(arguments, std::move(handler), false);
+  return true;
+}
+
 bool RedisConnection::subscribe(const std::vector<std::string>& arguments) {
   if (!ready() || role_ != Role::Subscriber) return false;
   append_command(output_, arguments);  // no Pending: each confirmation is a push

@@ -121,6 +121,7 @@ class RedisConnection : private EventHandler {
   // connection is not ready. handler may be empty: the reply is dropped.
   bool command(std::initializer_list<std::string_view> arguments, ReplyHandler handler);
   bool command(const std::vector<std::string>& arguments, ReplyHandler handler);
+  bool command(const std::vector<std::string_view>& arguments, ReplyHandler handler);
   // Subscriber role: SUBSCRIBE or UNSUBSCRIBE (any of the four forms) with
   // its channels; the confirmations arrive as pushes. False when not ready.
   bool subscribe(const std::vector<std::string>& arguments);

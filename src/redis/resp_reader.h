@@ -59,6 +59,12 @@ struct RespValue {
   // A simple string or a bulk string holding exactly text: how a caller tests
   // for "OK", or the "message" at the head of a pub/sub array.
   bool is_string(const char* expected) const { return (is_simple_string() || is_bulk()) && text == expected; }
+  // An error reply whose text begins with prefix: Redis starts each error
+  // with a code word ("NOSCRIPT ...", "WRONGTYPE ..."), so this is how a
+  // caller tells one kind of error from another.
+  bool is_error_starting(std::string_view prefix) const {
+    return is_error() && text.compare(0, prefix.size(), prefix) == 0;
+  }
 
   // Deep equality: same type, and the same text, integer and elements.
   bool operator==(const RespValue& other) const;

@@ -53,6 +53,9 @@ class Connections {
   void set_now(int64_t now_ms) { now_ms_ = now_ms; }
   int64_t now_ms() const { return now_ms_; }
   size_t count() const { return count_; }
+  // Ids of new connections are base + a count (the count goes on): with
+  // --redis, base is the node number * 2^32, so ids are unique across nodes.
+  void set_id_base(uint64_t base) { next_id_ = base | (next_id_ & 0xffffffffu); }
   ConnectionTimers& timers() { return timers_; }
 
   // Takes an accepted socket into the loop, waiting for its request head;

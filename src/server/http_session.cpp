@@ -141,6 +141,11 @@ void HttpSession::route_plain(Connection* connection, bool head_only, std::strin
   if (path == "/") {
     connections_.respond_and_finish(connection, head_only ? page_head_response_ : page_response_);
   } else if (path == "/healthz") {
+    if (bus_ != nullptr && !bus_->up()) {
+      answer(connection, head_only, http_error_response(503, "bus down: " + bus_->down_reason() + "\n",
+                                                        "Retry-After: 5\r\n"));
+      return;
+    }
     connections_.respond_and_finish(connection, head_only ? health_head_response_ : health_response_);
   } else if (path == "/echo") {
     answer(connection, head_only, http_upgrade_required_response("this endpoint needs a WebSocket upgrade"));

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "bus/redis_room_bus.h"
 #include "http/handshake.h"
 #include "http/http_request.h"
 #include "server/address_admission.h"
@@ -31,6 +32,9 @@ class HttpSession {
   void handle_bytes(Connection* connection, char* data, size_t length);
   // Answers 429: client already holds --max-connections-per-ip connections.
   void refuse_over_address_limit(Connection* connection, const IpAddress& client);
+  // With --redis: /healthz answers 503 while bus is down, so a load
+  // balancer sends new clients to a node that can serve them.
+  void set_bus(const RedisRoomBus* bus) { bus_ = bus; }
 
  private:
   // A complete request head; rest is what followed it in the same read.
@@ -52,6 +56,7 @@ class HttpSession {
   AddressAdmission& admission_;
   InboundQueue& inbound_;
   WebSocketSession& websocket_;
+  const RedisRoomBus* bus_ = nullptr;
   HttpRequestParser scratch_parser_;  // parses heads that arrive in one read (split_heads.h)
   // Built once at start-up; the *_head_ ones are the same responses without
   // their body, for HEAD (RFC 9110 9.3.2).

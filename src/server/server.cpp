@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "chat/local_room_bus.h"
 #include "loop/descriptors.h"
 #include "websocket/shared_frame.h"
 
@@ -30,8 +31,11 @@ constexpr size_t kReadBudgetPerTurn = 256 * 1024;
 Server::Server(const ServerOptions& options)
     : options_(options),
       loop_(raise_open_file_limit()),
-      chat_(*this, ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms,
-                               options.history_bytes, options.join_rate_per_second, options.join_burst}),
+      bus_(make_bus()),
+      chat_(*this,
+            ChatOptions{options.history_length, options.presence_threshold, options.presence_interval_ms,
+                        options.history_bytes, options.join_rate_per_second, options.join_burst},
+            *bus_),
       admission_(options_),
       connections_(options_, loop_, client_handler_, chat_, admission_, split_heads_),
       websocket_(options_, connections_, inbound_, chat_, admission_),
@@ -41,9 +45,45 @@ Server::Server(const ServerOptions& options)
   // the spare descriptor.
   max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
   connections_.set_now(monotonic_ms());
+  if (redis_bus_ != nullptr) http_.set_bus(redis_bus_);
 }
 
 Server::~Server() = default;
+
+std::unique_ptr<RoomBus> Server::make_bus() {
+  ChatTransport& transport = *this;
+  if (!options_.use_redis) return std::make_unique<LocalRoomBus>(transport);
+  RedisBusSettings settings;
+  settings.redis.url = options_.redis;
+  settings.prefix = options_.redis_prefix;
+  settings.node_name = options_.node_name;
+  if (settings.node_name.empty()) {
+    char host[256] = "chatd";
+    gethostname(host, sizeof host - 1);
+    settings.node_name = std::string(host) + "-" + std::to_string(getpid());
+  }
+  settings.history_length = options_.history_length;
+  settings.presence_threshold = options_.presence_threshold;
+  auto bus = std::make_unique<RedisRoomBus>(loop_, transport, std::move(settings));
+  bus->on_node_number = [this](uint32_t node) { on_node_number(node); };
+  redis_bus_ = bus.get();
+  return bus;
+}
+
+// excerpt-begin: on_node_number
+// A node accepts clients only once Redis has given it a node number: every
+// id it hands out carries that number, so no two nodes ever give out the
+// same id. Until then, clients wait in the listening socket's backlog.
+void Server::on_node_number(uint32_t node) {
+  connections_.set_id_base(static_cast<uint64_t>(node) << 32);
+  if (!accepting_ && !shutting_down_ && listener_.fd() >= 0) start_accepting();
+}
+// excerpt-end: on_node_number
+
+void Server::start_accepting() {
+  loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
+  accepting_ = true;
+}
 
 bool Server::listen(std::string* error) {
   if (!listener_.open(options_.host, options_.port, error)) return false;
@@ -54,8 +94,12 @@ bool Server::listen(std::string* error) {
   // Both before any client: a shutdown request is seen, and new clients are
   // accepted, before the turn's first client is read.
   loop_.add(wake_pipe_.read_fd(), &wake_handler_, nullptr, kPollReadable, EventPriority::First);
-  loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
-  return true;
+  if (redis_bus_ == nullptr) {
+    start_accepting();
+    return true;
+  }
+  // Resolving Redis's host may block, so it happens now, before the loop.
+  return redis_bus_->start(error);
 }
 
 std::string Server::url() const {
@@ -98,6 +142,10 @@ int Server::run() {
     inbound_.drain([this, now_wall_ms](const InboundEvent& event) { deliver(event, now_wall_ms); });
   });
   loop_.add_before_sleep([this] { run_timers(); });
+  // What the chat layer asked of Redis this turn goes out in this turn's
+  // write, not after the next wake-up (the connections' own flush phase
+  // runs before the inbound queue is processed).
+  if (redis_bus_ != nullptr) loop_.add_before_sleep([this] { redis_bus_->flush_now(); });
   loop_.add_before_sleep([this] { connections_.flush(); });
   loop_.add_before_sleep([this] { connections_.free_closed(); });
   loop_.add_before_sleep([this] {
@@ -109,6 +157,10 @@ int Server::run() {
     LOG_ERROR("poller wait failed: %s", std::strerror(errno));
     return 1;
   }
+  // The last turn's leaves (names given back, left notices) go to Redis
+  // before the process ends, or other nodes would wait for this node's
+  // presence to expire.
+  if (redis_bus_ != nullptr) redis_bus_->flush_now();
   LOG_INFO("shut down with %zu connection(s) still open", connections_.count());
   return 0;
 }
@@ -221,6 +273,10 @@ void Server::run_timers() {
   admission_.expire(connections_.now_ms());
   int64_t chat_deadline = chat_.next_timer_ms();
   if (chat_deadline >= 0 && chat_deadline <= connections_.now_ms()) chat_.run_timers(connections_.now_ms());
+  if (redis_bus_ != nullptr) {
+    int64_t bus_deadline = redis_bus_->next_deadline_ms();
+    if (bus_deadline >= 0 && bus_deadline <= connections_.now_ms()) redis_bus_->run_timers(connections_.now_ms());
+  }
 }
 
 int Server::wait_timeout_ms() const {
@@ -231,6 +287,7 @@ int Server::wait_timeout_ms() const {
   consider(connections_.next_deadline_ms());
   consider(admission_.next_deadline_ms());
   consider(chat_.next_timer_ms());  // on the monotonic clock, like every timer here
+  if (redis_bus_ != nullptr) consider(redis_bus_->next_deadline_ms());
   if (shutting_down_) consider(shutdown_deadline_ms_);
   if (earliest < 0) return -1;  // nothing scheduled: sleep until a socket is ready
   return static_cast<int>(std::clamp<int64_t>(earliest - monotonic_ms(), 0, 60 * 60 * 1000));
@@ -240,7 +297,8 @@ void Server::begin_shutdown() {
   LOG_INFO("shutting down: closing %zu connection(s)", connections_.count());
   shutting_down_ = true;
   shutdown_deadline_ms_ = connections_.now_ms() + options_.shutdown_grace_ms;
-  loop_.remove(listener_.fd());
+  if (accepting_) loop_.remove(listener_.fd());
+  accepting_ = false;
   listener_.close();
   // The one place that visits every connection: once, at shutdown.
   loop_.for_each(&client_handler_, [this](int, void* context) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/redis_room_bus.h"
 #include "chat/chat.h"
 #include "loop/event_loop.h"
 #include "loop/wake_pipe.h"
@@ -98,6 +99,11 @@ class Server : private ChatTransport {
   int wait_timeout_ms() const;
   // SIGINT or SIGTERM: stop accepting, send every client 1001.
   void begin_shutdown();
+  // The room bus: LocalRoomBus, or with --redis a RedisRoomBus.
+  std::unique_ptr<RoomBus> make_bus();
+  // With --redis: the node has its number, so new clients can be accepted.
+  void on_node_number(uint32_t node);
+  void start_accepting();
   // ChatTransport: the chat layer's frames go to the connection's output.
   void send(ChatClient& client, const FrameRef& frame) override {
     connections_.queue_frame(static_cast<Connection*>(&client), frame.get());
@@ -110,6 +116,8 @@ class Server : private ChatTransport {
   ListenerHandler listener_handler_{*this};
   WakeHandler wake_handler_{*this};
   ClientHandler client_handler_{*this};
+  RedisRoomBus* redis_bus_ = nullptr;  // set by make_bus() when there is one
+  std::unique_ptr<RoomBus> bus_;
   Chat chat_;
   SplitHeads split_heads_;
   AddressAdmission admission_;
@@ -120,6 +128,7 @@ class Server : private ChatTransport {
   Listener listener_;
   WakePipe wake_pipe_;
   size_t max_connections_ = 0;
+  bool accepting_ = false;
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "redis/redis_url.h"
 #include "server/client_address.h"
 
 struct ServerOptions {
@@ -41,4 +42,9 @@ struct ServerOptions {
   std::vector<CidrRange> trusted_proxies;
   std::vector<std::string> allowed_origins;  // empty: any Origin
   LogLevel log_level = LogLevel::Info;
+  // Rooms shared with other nodes through Redis (src/bus/); off by default.
+  bool use_redis = false;
+  RedisUrl redis;
+  std::string redis_prefix = "chatd:";
+  std::string node_name;  // empty: HOST-PID
 };

@@ -30,7 +30,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "loop", "http", "websocket", "json", "redis", "chat", "server"]
+LAYERS = ["base", "loop", "http", "websocket", "json", "redis", "chat", "bus", "server"]
 TOP = len(LAYERS)  # src/main.cpp, src/options.*
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

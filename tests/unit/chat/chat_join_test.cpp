@@ -17,11 +17,20 @@ std::string repeat(std::string_view piece, size_t times) {
 
 }  // namespace
 
+// The epoch is random per process (a restart must look like one), so the
+// byte-exact comparisons take it from the welcome itself.
+static std::string epoch_of(const std::vector<std::string>& payloads) {
+  if (payloads.empty()) return "";
+  return string_field(parse_payload(payloads[0]), "epoch");
+}
+
 TEST_F(ChatJoin, ConnectPutsGuestInLobbyWithWelcome) {
   ChatClient& client = connect();
+  std::string epoch = epoch_of(received_payloads(client));
+  EXPECT_EQ(epoch.size(), 18u);  // 16 hex digits of the process, "-", the room's number
   EXPECT_EQ(received_payloads(client),
             std::vector<std::string>{"{\"type\":\"welcome\",\"id\":1,\"name\":\"guest-1\",\"room\":\"lobby\","
-                                     "\"member_count\":1,\"members\":[{\"id\":1,\"name\":\"guest-1\"}],"
+                                     "\"epoch\":\"" + epoch + "\",\"member_count\":1,\"members\":[{\"id\":1,\"name\":\"guest-1\"}],"
                                      "\"history\":[]}"});
 }
 
@@ -39,9 +48,10 @@ TEST_F(ChatJoin, JoinWelcomesClientInNewRoomUnderNewName) {
   ChatClient& client = connect();
   forget_sent();
   join(client, "alice", "rust");
+  std::string epoch = epoch_of(received_payloads(client));
   EXPECT_EQ(received_payloads(client),
             std::vector<std::string>{"{\"type\":\"welcome\",\"id\":1,\"name\":\"alice\",\"room\":\"rust\","
-                                     "\"member_count\":1,\"members\":[{\"id\":1,\"name\":\"alice\"}],"
+                                     "\"epoch\":\"" + epoch + "\",\"member_count\":1,\"members\":[{\"id\":1,\"name\":\"alice\"}],"
                                      "\"history\":[]}"});
 }
 

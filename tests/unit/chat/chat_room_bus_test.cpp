@@ -32,10 +32,31 @@ class RecordingBus : public RoomBus {
   }
   size_t member_count(const Room&) const override { return global_member_count; }
   const RoomHistory& history(const Room&) const override { return remote_history; }
+  void claim_name(ChatClient& client, std::string_view room, std::string_view name, ClaimDone done) override {
+    claims.push_back(std::string(room) + "/" + std::string(name));
+    if (answer_claims_at_once) {
+      done(client, claim_answer);
+    } else {
+      held_claims.push_back({&client, std::move(done)});
+    }
+  }
+  void release_name(Room& room, const ChatClient&, std::string_view name) override {
+    released.push_back(room.name() + "/" + std::string(name));
+  }
+  void when_ready(Room&, ChatClient& client, Ready ready) override { ready(client); }
+  void list_members(const Room& room, std::vector<RoomMember>* out) const override {
+    for (const ChatClient* member : room.members()) out->push_back({member->id, member->name});
+  }
+  std::string_view epoch(const Room&) const override { return "e1"; }
+  bool available() const override { return up; }
 
-  std::vector<std::string> opened, closed;
+  std::vector<std::string> opened, closed, claims, released;
+  bool answer_claims_at_once = true;
+  NameClaim claim_answer = NameClaim::Granted;
+  std::vector<std::pair<ChatClient*, ClaimDone>> held_claims;
+  bool up = true;
   std::vector<PublishedEvent> published;
-  size_t global_member_count = 1234;
+  size_t global_member_count = 3;
   RoomHistory remote_history{50};
 };
 
@@ -97,7 +118,8 @@ TEST_F(ChatOnABus, ChatNumbersNoMessageAndRecordsNoHistory) {
 }
 
 TEST_F(ChatOnABus, WelcomeTakesMemberCountAndHistoryFromTheBus) {
-  bus.remote_history.remember(FrameRef::text("{\"type\":\"message\",\"seq\":41}"));
+  bus.remote_history.remember(FrameRef::text("{\"type\":\"message\",\"seq\":41}"), 41);
+  bus.global_member_count = 1234;
   ChatClient& alice = connect();
   std::vector<JsonValue> messages = received(alice);
   ASSERT_EQ(messages.size(), 1u);
@@ -142,4 +164,61 @@ TEST_F(ChatOnABus, BusHearsWhenARoomOpensAndCloses) {
   chat.receive_text(alice, R"({"type":"join","room":"rust"})", 0);
   EXPECT_EQ(bus.opened, (std::vector<std::string>{"lobby", "rust"}));
   EXPECT_EQ(bus.closed, (std::vector<std::string>{"lobby"}));
+}
+
+TEST_F(ChatOnABus, JoinWaitsForTheClaimAndTheClientStaysWhereItIsMeanwhile) {
+  ChatClient& alice = connect();
+  bus.answer_claims_at_once = false;
+  transport.sent.clear();
+  chat.receive_text(alice, R"({"type":"join","room":"rust","name":"alice"})", 0);
+  EXPECT_EQ(bus.claims.back(), "rust/alice");
+  EXPECT_EQ(alice.room->name(), "lobby");
+  EXPECT_TRUE(transport.sent.empty());
+  // Another join before the answer is refused as busy.
+  chat.receive_text(alice, R"({"type":"join","room":"go"})", 0);
+  ASSERT_EQ(received(alice).size(), 1u);
+  EXPECT_EQ(string_field(received(alice)[0], "code"), "busy");
+  ASSERT_EQ(bus.held_claims.size(), 1u);
+  bus.held_claims[0].second(alice, NameClaim::Granted);
+  EXPECT_EQ(alice.room->name(), "rust");
+  EXPECT_EQ(alice.name, "alice");
+  EXPECT_EQ(string_field(received(alice).back(), "type"), "welcome");
+}
+
+TEST_F(ChatOnABus, ClaimTakenElsewhereIsNameTakenAndTheClientStays) {
+  ChatClient& alice = connect();
+  bus.claim_answer = NameClaim::Taken;
+  transport.sent.clear();
+  chat.receive_text(alice, R"({"type":"join","room":"rust","name":"bob"})", 0);
+  EXPECT_EQ(alice.room->name(), "lobby");
+  ASSERT_EQ(received(alice).size(), 1u);
+  EXPECT_EQ(string_field(received(alice)[0], "code"), "name_taken");
+}
+
+TEST_F(ChatOnABus, BusThatIsDownRefusesSayAndJoinWithUnavailable) {
+  ChatClient& alice = connect();
+  bus.up = false;
+  bus.published.clear();
+  transport.sent.clear();
+  chat.receive_text(alice, "hello", 0);
+  chat.receive_text(alice, R"({"type":"join","room":"rust"})", 0);
+  EXPECT_TRUE(bus.published.empty());
+  std::vector<JsonValue> messages = received(alice);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(string_field(messages[0], "code"), "unavailable");
+  EXPECT_EQ(string_field(messages[1], "code"), "unavailable");
+  EXPECT_EQ(alice.room->name(), "lobby");
+}
+
+TEST_F(ChatOnABus, LeavingAndRenamingGiveTheOldNameBack) {
+  ChatClient& alice = connect();
+  chat.receive_text(alice, R"({"type":"rename","name":"alice"})", 0);
+  chat.receive_text(alice, R"({"type":"rename","name":"Alice"})", 0);  // a new spelling keeps the claim
+  chat.receive_text(alice, R"({"type":"join","room":"rust"})", 0);
+  EXPECT_EQ(bus.released, (std::vector<std::string>{"lobby/guest-1", "lobby/Alice"}));
+}
+
+TEST_F(ChatOnABus, WelcomeCarriesTheBusEpoch) {
+  ChatClient& alice = connect();
+  EXPECT_EQ(string_field(received(alice)[0], "epoch"), "e1");
 }

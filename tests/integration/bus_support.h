@@ -1,0 +1,43 @@
+// bus_support.h: what the bus tests share: nodes of a shared chat on one
+// test Redis, members that have joined a room, and reading messages as
+// "seq:text" so that two members' views compare as two lists.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness.h"
+#include "redis_process.h"
+
+using Clock = std::chrono::steady_clock;
+
+std::string join_request(const std::string& name, const std::string& room);
+// chatd with --redis on redis, rate limits lifted so the tests' senders
+// are not refused; extra_args go after.
+std::unique_ptr<ChatdProcess> start_node(const RedisProcess& redis, const std::string& name,
+                                         const std::vector<std::string>& extra_args = {});
+// A client on port that has joined room as name; *welcome is its welcome.
+std::unique_ptr<TestClient> member(int port, const std::string& name, const std::string& room,
+                                   JsonValue* welcome = nullptr);
+std::string string_field(const JsonValue& value, std::string_view key);
+double number_field(const JsonValue& value, std::string_view key);
+std::set<std::string> member_names(const JsonValue& welcome);
+// Reads messages (skipping other types) until count have arrived or
+// timeout_ms passes; each as "seq:text".
+std::vector<std::string> read_messages(TestClient& client, size_t count, int timeout_ms);
+
+class Bus : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // n nodes on n ports, all on this test's Redis.
+  void start_nodes(int n, const std::vector<std::string>& extra_args = {});
+
+  std::unique_ptr<RedisProcess> redis;
+  std::vector<std::unique_ptr<ChatdProcess>> nodes;
+};

@@ -1,0 +1,203 @@
+// bus_test.cpp: several chatd nodes sharing rooms through a real Redis
+// (docs/09-the-bus.md): one order for every member on every node, history,
+// names and member lists across nodes, a node that dies, and Redis itself
+// killed, restarted and frozen. Every test starts its own redis-server and
+// its own nodes, and stops them by PID.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus_support.h"
+#include "harness.h"
+#include "redis_process.h"
+
+TEST_F(Bus, EveryMemberOnEveryNodeReceivesAThousandMessagesInOneSeqOrder) {
+  REQUIRE_REDIS();
+  start_nodes(3);
+  // Three members on each node; the first member of each node sends a third.
+  std::vector<std::unique_ptr<TestClient>> members;
+  for (int i = 0; i < 9; ++i) {
+    members.push_back(member(nodes[i % 3]->port(), "m" + std::to_string(i), "shared"));
+    ASSERT_NE(members.back(), nullptr) << "member " << i;
+  }
+  const int kMessages = 1000;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_TRUE(members[i % 3]->send_text("t" + std::to_string(i)));
+  }
+  std::vector<std::string> first = read_messages(*members[0], kMessages, 20000);
+  ASSERT_EQ(first.size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(first[i].substr(0, first[i].find(':')), std::to_string(i + 1)) << "seq rises by one";
+  }
+  std::set<std::string> texts;
+  for (const std::string& message : first) texts.insert(message.substr(message.find(':') + 1));
+  EXPECT_EQ(texts.size(), static_cast<size_t>(kMessages)) << "every message, once";
+  for (size_t m = 1; m < members.size(); ++m) {
+    EXPECT_EQ(read_messages(*members[m], kMessages, 20000), first) << "member " << m << " on node " << m % 3 + 1;
+  }
+}
+
+TEST_F(Bus, HistoryIsGivenByAnotherNode) {
+  REQUIRE_REDIS();
+  start_nodes(2);
+  auto alice = member(nodes[0]->port(), "alice", "history");
+  ASSERT_NE(alice, nullptr);
+  for (int i = 1; i <= 5; ++i) alice->send_text("said " + std::to_string(i));
+  ASSERT_EQ(read_messages(*alice, 5, 5000).size(), 5u);
+  JsonValue welcome;
+  auto bob = member(nodes[1]->port(), "bob", "history", &welcome);
+  ASSERT_NE(bob, nullptr);
+  const JsonValue* history = welcome.find("history");
+  ASSERT_TRUE(history != nullptr && history->is_array());
+  ASSERT_EQ(history->items().size(), 5u);
+  EXPECT_EQ(string_field(history->items()[0], "text"), "said 1");
+  EXPECT_EQ(number_field(history->items()[4], "seq"), 5);
+  EXPECT_EQ(string_field(welcome, "epoch").empty(), false);
+}
+
+TEST_F(Bus, ANameTakenOnOneNodeIsRefusedOnAnother) {
+  REQUIRE_REDIS();
+  start_nodes(2);
+  auto alice = member(nodes[0]->port(), "alice", "names");
+  ASSERT_NE(alice, nullptr);
+  TestClient other;
+  JsonValue message;
+  ASSERT_TRUE(other.open(nodes[1]->port()));
+  ASSERT_TRUE(other.read_until_type("welcome", &message, 5000));
+  other.send_json(join_request("ALICE", "Names"));  // another spelling of both
+  ASSERT_TRUE(other.read_until_type("error", &message, 5000));
+  EXPECT_EQ(string_field(message, "code"), "name_taken");
+  // Once alice leaves, the name is free on every node.
+  alice->send_json(join_request("alice", "elsewhere"));
+  ASSERT_TRUE(alice->read_until_type("welcome", &message, 5000));
+  other.send_json(join_request("ALICE", "Names"));
+  ASSERT_TRUE(other.read_until_type("welcome", &message, 5000));
+  EXPECT_EQ(string_field(message, "name"), "ALICE");
+}
+
+TEST_F(Bus, MemberListsCountsAndNoticesCoverEveryNode) {
+  REQUIRE_REDIS();
+  start_nodes(3);
+  auto a = member(nodes[0]->port(), "ann", "presence");
+  auto b = member(nodes[1]->port(), "ben", "presence");
+  ASSERT_TRUE(a && b);
+  JsonValue joined;
+  ASSERT_TRUE(a->read_until_type("joined", &joined, 5000));
+  EXPECT_EQ(string_field(joined, "name"), "ben");
+  JsonValue welcome;
+  auto c = member(nodes[2]->port(), "cat", "presence", &welcome);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(number_field(welcome, "member_count"), 3);
+  EXPECT_EQ(member_names(welcome), (std::set<std::string>{"ann", "ben", "cat"}));
+  for (TestClient* client : {a.get(), b.get()}) {
+    ASSERT_TRUE(client->read_until_type("joined", &joined, 5000));
+    EXPECT_EQ(string_field(joined, "name"), "cat");
+    EXPECT_EQ(number_field(joined, "member_count"), 3);
+  }
+  // Ids are unique across nodes.
+  std::set<double> ids;
+  for (const JsonValue& entry : welcome.find("members")->items()) ids.insert(number_field(entry, "id"));
+  EXPECT_EQ(ids.size(), 3u);
+  c->close_socket();
+  JsonValue left;
+  ASSERT_TRUE(a->read_until_type("left", &left, 5000));
+  EXPECT_EQ(string_field(left, "name"), "cat");
+  EXPECT_EQ(number_field(left, "member_count"), 2);
+}
+
+// The stated time: a node renews its presence every 5 s with a 15 s expiry,
+// so its members are dropped within 20 s of its death (docs/09-the-bus.md).
+TEST_F(Bus, ANodeKilledWithoutAWordLeavesTheRoomWithinTwentySeconds) {
+  REQUIRE_REDIS();
+  start_nodes(2);
+  auto survivor = member(nodes[0]->port(), "stays", "crash");
+  auto doomed = member(nodes[1]->port(), "doomed", "crash");
+  ASSERT_TRUE(survivor && doomed);
+  JsonValue notice;
+  ASSERT_TRUE(survivor->read_until_type("joined", &notice, 5000));
+  auto killed_at = Clock::now();
+  ASSERT_EQ(kill(nodes[1]->pid(), SIGKILL), 0);
+  ASSERT_TRUE(survivor->read_until_type("left", &notice, 25000)) << "no left within 25 s";
+  double seconds = std::chrono::duration<double>(Clock::now() - killed_at).count();
+  EXPECT_EQ(string_field(notice, "name"), "doomed");
+  EXPECT_EQ(string_field(notice, "reason"), "timeout");
+  EXPECT_EQ(number_field(notice, "member_count"), 1);
+  EXPECT_LE(seconds, 21.0);
+  std::printf("[ figures  ] a killed node's member left after %.1f s\n", seconds);
+  // The name is free again.
+  JsonValue welcome;
+  EXPECT_NE(member(nodes[0]->port(), "doomed", "crash", &welcome), nullptr);
+}
+
+TEST_F(Bus, HealthzSaysWhetherTheBusIsUp) {
+  REQUIRE_REDIS();
+  start_nodes(1);
+  TestClient probe;
+  ASSERT_TRUE(probe.connect_tcp(nodes[0]->port()));
+  probe.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(TestClient::status_of(probe.read_http_response()), 200);
+  ASSERT_TRUE(redis->stop(SIGKILL, 3000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TestClient down;
+  ASSERT_TRUE(down.connect_tcp(nodes[0]->port()));
+  down.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  std::string response = down.read_http_response();
+  EXPECT_EQ(TestClient::status_of(response), 503);
+  EXPECT_NE(response.find("bus down"), std::string::npos) << response;
+  ASSERT_TRUE(redis->start_again());
+  // Back by itself (the reconnect backoff starts at 250 ms).
+  int status = 0;
+  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    TestClient again;
+    if (!again.connect_tcp(nodes[0]->port())) continue;
+    again.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    status = TestClient::status_of(again.read_http_response());
+  }
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(Bus, ABadRedisUrlIsRefusedAtStartUpWithStatusTwo) {
+  for (const char* url : {"http://127.0.0.1:6379", "redis://127.0.0.1:99999", "redis://:secret@"}) {
+    std::string command = chatd_binary() + " --redis '" + url + "' --port 0 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+    int status = pclose(pipe);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << url << ": " << output;
+    EXPECT_NE(output.find("bad --redis URL"), std::string::npos) << output;
+    EXPECT_EQ(output.find("secret"), std::string::npos) << "the password is never printed";
+  }
+}
+
+// Above the presence threshold, joins are not announced one by one; the
+// periodic presence count still counts every node's members.
+TEST_F(Bus, PresenceCountsOfALargeRoomCoverEveryNode) {
+  REQUIRE_REDIS();
+  start_nodes(2, {"--presence-threshold", "2", "--presence-interval", "0.2"});
+  auto a = member(nodes[0]->port(), "a", "large");
+  auto b = member(nodes[1]->port(), "b", "large");
+  ASSERT_TRUE(a && b);
+  JsonValue welcome;
+  auto c = member(nodes[0]->port(), "c", "large", &welcome);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(number_field(welcome, "member_count"), 3);
+  EXPECT_EQ(welcome.find("members"), nullptr) << "no list above the threshold";
+  JsonValue presence;
+  ASSERT_TRUE(b->read_until_type("presence", &presence, 5000)) << "b is on the other node";
+  EXPECT_EQ(number_field(presence, "member_count"), 3);
+  auto d = member(nodes[1]->port(), "d", "large");
+  ASSERT_NE(d, nullptr);
+  ASSERT_TRUE(a->read_until_type("presence", &presence, 5000));
+  while (number_field(presence, "member_count") == 3 && a->read_until_type("presence", &presence, 2000)) {
+  }
+  EXPECT_EQ(number_field(presence, "member_count"), 4);
+}
