@@ -130,6 +130,18 @@ void HttpSession::route_upgrade(Connection* connection, const HttpRequest& reque
     answer(connection, head_only, result.response);
     return;
   }
+  // excerpt-begin: bus-not-ready
+  // With --redis, a chat client's id must carry this node's number (ids are
+  // unique across nodes by it): until Redis has given the node one, and for
+  // a connection accepted before that, the upgrade is refused for now.
+  if (endpoint == Endpoint::Chat && bus_ != nullptr &&
+      (bus_->node_number() == 0 || (connection->id >> 32) != bus_->node_number())) {
+    answer(connection, head_only,
+           http_error_response(503, "the chat is not ready yet (" + bus_->down_reason() + "); try again shortly\n",
+                               "Retry-After: 2\r\n"));
+    return;
+  }
+  // excerpt-end: bus-not-ready
   upgrade(connection, endpoint, result.response);
   // A client may send its first frames right behind the request head.
   if (rest_length > 0 && connection->phase == ConnectionPhase::Open) {

@@ -71,19 +71,12 @@ std::unique_ptr<RoomBus> Server::make_bus() {
 }
 
 // excerpt-begin: on_node_number
-// A node accepts clients only once Redis has given it a node number: every
-// id it hands out carries that number, so no two nodes ever give out the
-// same id. Until then, clients wait in the listening socket's backlog.
-void Server::on_node_number(uint32_t node) {
-  connections_.set_id_base(static_cast<uint64_t>(node) << 32);
-  if (!accepting_ && !shutting_down_ && listener_.fd() >= 0) start_accepting();
-}
+// Every id a node hands out from now on carries the node number Redis gave
+// it, so no two nodes ever give out the same id. Chat clients are welcome
+// only from then on: HttpSession refuses an upgrade with 503 until the node
+// has a number, and for a connection accepted before it had one.
+void Server::on_node_number(uint32_t node) { connections_.set_id_base(static_cast<uint64_t>(node) << 32); }
 // excerpt-end: on_node_number
-
-void Server::start_accepting() {
-  loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
-  accepting_ = true;
-}
 
 bool Server::listen(std::string* error) {
   if (!listener_.open(options_.host, options_.port, error)) return false;
@@ -94,12 +87,9 @@ bool Server::listen(std::string* error) {
   // Both before any client: a shutdown request is seen, and new clients are
   // accepted, before the turn's first client is read.
   loop_.add(wake_pipe_.read_fd(), &wake_handler_, nullptr, kPollReadable, EventPriority::First);
-  if (redis_bus_ == nullptr) {
-    start_accepting();
-    return true;
-  }
+  loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
   // Resolving Redis's host may block, so it happens now, before the loop.
-  return redis_bus_->start(error);
+  return redis_bus_ == nullptr || redis_bus_->start(error);
 }
 
 std::string Server::url() const {
@@ -297,8 +287,7 @@ void Server::begin_shutdown() {
   LOG_INFO("shutting down: closing %zu connection(s)", connections_.count());
   shutting_down_ = true;
   shutdown_deadline_ms_ = connections_.now_ms() + options_.shutdown_grace_ms;
-  if (accepting_) loop_.remove(listener_.fd());
-  accepting_ = false;
+  loop_.remove(listener_.fd());
   listener_.close();
   // The one place that visits every connection: once, at shutdown.
   loop_.for_each(&client_handler_, [this](int, void* context) {

@@ -101,9 +101,8 @@ class Server : private ChatTransport {
   void begin_shutdown();
   // The room bus: LocalRoomBus, or with --redis a RedisRoomBus.
   std::unique_ptr<RoomBus> make_bus();
-  // With --redis: the node has its number, so new clients can be accepted.
+  // With --redis: the node has its number, which new clients' ids carry.
   void on_node_number(uint32_t node);
-  void start_accepting();
   // ChatTransport: the chat layer's frames go to the connection's output.
   void send(ChatClient& client, const FrameRef& frame) override {
     connections_.queue_frame(static_cast<Connection*>(&client), frame.get());
@@ -128,7 +127,6 @@ class Server : private ChatTransport {
   Listener listener_;
   WakePipe wake_pipe_;
   size_t max_connections_ = 0;
-  bool accepting_ = false;
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 

@@ -2,6 +2,7 @@
 #include "bus_support.h"
 
 #include <algorithm>
+#include <thread>
 
 std::string join_request(const std::string& name, const std::string& room) {
   std::string out;
@@ -61,6 +62,19 @@ std::vector<std::string> read_messages(TestClient& client, size_t count, int tim
   return messages;
 }
 
+bool wait_for_health(int port, int status, int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    TestClient probe;
+    if (probe.connect_tcp(port) && probe.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") &&
+        TestClient::status_of(probe.read_http_response(1000)) == status) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 void Bus::SetUp() {
   if (redis_server_binary().empty()) return;
   redis = std::make_unique<RedisProcess>();
@@ -71,5 +85,6 @@ void Bus::start_nodes(int n, const std::vector<std::string>& extra_args) {
   for (int i = 0; i < n; ++i) {
     nodes.push_back(start_node(*redis, "n" + std::to_string(i + 1), extra_args));
     ASSERT_TRUE(nodes.back()->started());
+    ASSERT_TRUE(wait_for_health(nodes.back()->port(), 200)) << "node " << i + 1 << " never reached Redis";
   }
 }

@@ -25,6 +25,10 @@ std::unique_ptr<ChatdProcess> start_node(const RedisProcess& redis, const std::s
 // A client on port that has joined room as name; *welcome is its welcome.
 std::unique_ptr<TestClient> member(int port, const std::string& name, const std::string& room,
                                    JsonValue* welcome = nullptr);
+// Polls GET /healthz on port until it answers status (or timeout_ms passes):
+// a node accepts connections at once, but chat clients only once Redis has
+// given it a node number, which /healthz's 200 says.
+bool wait_for_health(int port, int status, int timeout_ms = 5000);
 std::string string_field(const JsonValue& value, std::string_view key);
 double number_field(const JsonValue& value, std::string_view key);
 std::set<std::string> member_names(const JsonValue& welcome);
@@ -35,7 +39,7 @@ std::vector<std::string> read_messages(TestClient& client, size_t count, int tim
 class Bus : public ::testing::Test {
  protected:
   void SetUp() override;
-  // n nodes on n ports, all on this test's Redis.
+  // n nodes on n ports, all on this test's Redis, each ready for chat.
   void start_nodes(int n, const std::vector<std::string>& extra_args = {});
 
   std::unique_ptr<RedisProcess> redis;

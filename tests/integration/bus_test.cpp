@@ -137,11 +137,7 @@ TEST_F(Bus, ANodeKilledWithoutAWordLeavesTheRoomWithinTwentySeconds) {
 
 TEST_F(Bus, HealthzSaysWhetherTheBusIsUp) {
   REQUIRE_REDIS();
-  start_nodes(1);
-  TestClient probe;
-  ASSERT_TRUE(probe.connect_tcp(nodes[0]->port()));
-  probe.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  EXPECT_EQ(TestClient::status_of(probe.read_http_response()), 200);
+  start_nodes(1);  // waits for the 200
   ASSERT_TRUE(redis->stop(SIGKILL, 3000));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   TestClient down;
@@ -152,15 +148,25 @@ TEST_F(Bus, HealthzSaysWhetherTheBusIsUp) {
   EXPECT_NE(response.find("bus down"), std::string::npos) << response;
   ASSERT_TRUE(redis->start_again());
   // Back by itself (the reconnect backoff starts at 250 ms).
-  int status = 0;
-  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    TestClient again;
-    if (!again.connect_tcp(nodes[0]->port())) continue;
-    again.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    status = TestClient::status_of(again.read_http_response());
-  }
-  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(wait_for_health(nodes[0]->port(), 200, 10000));
+}
+
+// Until a node has reached Redis, it answers, but refuses chat clients.
+TEST_F(Bus, ANodeThatHasNotReachedRedisRefusesTheUpgradeWith503) {
+  REQUIRE_REDIS();
+  ASSERT_TRUE(redis->stop(SIGKILL, 3000));
+  auto node = start_node(*redis, "early");
+  ASSERT_TRUE(node->started());
+  TestClient client;
+  ASSERT_TRUE(client.connect_tcp(node->port()));
+  client.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  std::string response = client.read_http_response();
+  EXPECT_EQ(TestClient::status_of(response), 503);
+  EXPECT_NE(response.find("Retry-After"), std::string::npos) << response;
+  ASSERT_TRUE(redis->start_again());
+  ASSERT_TRUE(wait_for_health(node->port(), 200, 10000));
+  EXPECT_NE(member(node->port(), "late", "lobby"), nullptr);
 }
 
 TEST_F(Bus, ABadRedisUrlIsRefusedAtStartUpWithStatusTwo) {
@@ -200,4 +206,49 @@ TEST_F(Bus, PresenceCountsOfALargeRoomCoverEveryNode) {
   while (number_field(presence, "member_count") == 3 && a->read_until_type("presence", &presence, 2000)) {
   }
   EXPECT_EQ(number_field(presence, "member_count"), 4);
+}
+
+// A room is subscribed while it has members on the node, and for a second
+// after its last one leaves (so a page reload costs no Redis round trip).
+TEST_F(Bus, ARoomIsUnsubscribedASecondAfterItsLastMemberOnTheNodeLeaves) {
+  REQUIRE_REDIS();
+  start_nodes(1);
+  auto subscribers = [this] {
+    RespValue reply;
+    if (!redis->query({"PUBSUB", "NUMSUB", "chatd:room:brief"}, &reply) || !reply.is_array() ||
+        reply.elements.size() != 2) {
+      return int64_t{-1};
+    }
+    return reply.elements[1].integer;
+  };
+  auto visitor = member(nodes[0]->port(), "visitor", "Brief");  // folded: chatd:room:brief
+  ASSERT_NE(visitor, nullptr);
+  EXPECT_EQ(subscribers(), 1);
+  visitor->close_socket();
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(subscribers(), 1) << "still subscribed within the second";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(subscribers(), 0) << "unsubscribed after it";
+}
+
+// A refused password is a reason in /healthz (and the log), not a hang.
+TEST_F(Bus, AWrongPasswordIsAClearReasonInHealthz) {
+  REQUIRE_REDIS();
+  RedisProcess guarded({"--requirepass", "right-password"});
+  ASSERT_TRUE(guarded.started());
+  ChatdProcess node({"--redis", "redis://:wrong-password@127.0.0.1:" + std::to_string(guarded.port()),
+                     "--log-level", "error"});
+  ASSERT_TRUE(node.started());
+  std::string response;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    TestClient probe;
+    ASSERT_TRUE(probe.connect_tcp(node.port()));
+    probe.send_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    response = probe.read_http_response();
+    if (response.find("WRONGPASS") != std::string::npos) break;
+  }
+  EXPECT_EQ(TestClient::status_of(response), 503);
+  EXPECT_NE(response.find("WRONGPASS"), std::string::npos) << response;
+  EXPECT_EQ(response.find("wrong-password"), std::string::npos) << "the password itself is never shown";
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "redis/resp_writer.h"
 
 namespace {
 
@@ -133,6 +134,39 @@ std::string RedisProcess::log_tail() const {
 }
 
 bool RedisProcess::answers_ping() const { return port_ > 0 && pong_within_200ms(port_); }
+
+bool RedisProcess::query(const std::vector<std::string>& arguments, RespValue* reply, int timeout_ms) const {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port_));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string request;
+  append_command(request, arguments);
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    RespReader reader;
+    const int64_t deadline = monotonic_ms() + timeout_ms;
+    char buffer[4096];
+    while (!ok && monotonic_ms() < deadline) {
+      pollfd ready{fd, POLLIN, 0};
+      if (poll(&ready, 1, static_cast<int>(std::max<int64_t>(1, deadline - monotonic_ms()))) != 1) break;
+      ssize_t received = recv(fd, buffer, sizeof buffer, 0);
+      if (received <= 0) break;
+      RespReader::Status status = RespReader::Status::NeedMore;
+      reader.parse(buffer, static_cast<size_t>(received), &status);
+      if (status == RespReader::Status::Error) break;
+      if (status == RespReader::Status::Reply) {
+        *reply = reader.take_reply();
+        ok = true;
+      }
+    }
+  }
+  ::close(fd);
+  return ok;
+}
 
 bool RedisProcess::stop(int signal_number, int timeout_ms) {
   if (pid_ <= 0) return true;

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "redis/resp_reader.h"
+
 // The redis-server binary: $REDIS_SERVER, or the first on PATH; empty if none.
 std::string redis_server_binary();
 
@@ -36,6 +38,9 @@ class RedisProcess {
   std::string log_tail() const;
   // True when it answers PING within 200 ms (PONG, or NOAUTH when it wants a password).
   bool answers_ping() const;
+  // Sends one command on a fresh connection and reads its reply (our own
+  // RESP reader); false on a timeout or a broken reply.
+  bool query(const std::vector<std::string>& arguments, RespValue* reply, int timeout_ms = 1000) const;
 
   // Sends signal_number (SIGKILL, SIGTERM) and waits up to timeout_ms; true
   // if it exited. The port stays this object's, so start_again() can use it.
