@@ -124,7 +124,7 @@ $(BENCH_BUILD)/loadgen: $(BENCH_OBJ) $(BENCH_CORE_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDFLAGS)
 
 $(BENCH_BUILD)/loadgen_test: $(BENCH_BUILD)/loadgen_test.o $(BENCH_BUILD)/loadgen_client.o \
-		$(BENCH_BUILD)/loadgen_stats.o $(BENCH_CORE_OBJ)
+		$(BENCH_BUILD)/loadgen_stats.o $(BENCH_BUILD)/loadgen_options.o $(BENCH_CORE_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(GTEST_LIBS) $(LDFLAGS)
 
 # A peer, not chatd code: built with its own flags (no -Werror, so that a
