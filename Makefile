@@ -101,8 +101,11 @@ clean:
 #
 #   make bench        build the load generator (and the websocketpp peer when
 #                     its headers are installed), check it, then run the five
-#                     scenarios against chatd and the peer servers; prints the
-#                     table, writes tests/bench/results/ (about 20 minutes)
+#                     scenarios against chatd and the peer servers, then the
+#                     bus part (chatd nodes sharing a room through a Redis of
+#                     its own, when redis-server is installed); prints the
+#                     tables, writes tests/bench/results/ (about 20 minutes;
+#                     BENCH_PARTS=bus bash tests/bench/run.sh for the bus only)
 #   make bench-quick  the same with small counts and 2-second runs
 #   make bench-plot   docs/bench_fanout.svg from tests/bench/results/results.json
 #
@@ -124,7 +127,7 @@ $(BENCH_BUILD)/loadgen: $(BENCH_OBJ) $(BENCH_CORE_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDFLAGS)
 
 $(BENCH_BUILD)/loadgen_test: $(BENCH_BUILD)/loadgen_test.o $(BENCH_BUILD)/loadgen_client.o \
-		$(BENCH_BUILD)/loadgen_stats.o $(BENCH_CORE_OBJ)
+		$(BENCH_BUILD)/loadgen_stats.o $(BENCH_BUILD)/loadgen_options.o $(BENCH_CORE_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(GTEST_LIBS) $(LDFLAGS)
 
 # A peer, not chatd code: built with its own flags (no -Werror, so that a

@@ -41,10 +41,16 @@ enum class SendPattern : uint8_t {
 struct LoadOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
+  // --ports: several servers (chatd nodes sharing rooms through Redis).
+  // Connection i goes to ports[i % n], so room senders, the lowest ids, are
+  // spread over them too. Empty: everyone goes to `port`.
+  std::vector<int> ports;
   std::string path = "/";
   std::string scenario = "custom";  // labels, copied into the JSON line
   std::string server = "server";
   int server_pid = 0;               // 0: no /proc measurements
+  std::vector<int> more_server_pids; // --server-pid again: RSS and CPU summed over all
+  int redis_pid = 0;                 // 0: none; else its CPU time over the run, apart
 
   size_t connections = 100;
   size_t senders = 1;  // Room mode: connections 0..senders-1 send; Strangers: every paired one
@@ -72,6 +78,11 @@ struct LoadOptions {
 
 // Parses argv; prints usage and returns false on a bad option.
 bool parse_load_options(int argc, char** argv, LoadOptions* options);
+
+// The server port connection `id` connects to (see LoadOptions::ports).
+inline int port_for_connection(const LoadOptions& options, size_t id) {
+  return options.ports.empty() ? options.port : options.ports[id % options.ports.size()];
+}
 
 /* ===== Latency histogram ===== */
 

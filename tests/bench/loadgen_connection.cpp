@@ -62,7 +62,7 @@ void Worker::open_connection(Connection& c) {
   }
   sockaddr_in server{};
   server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(options_.port));
+  server.sin_port = htons(static_cast<uint16_t>(port_for_connection(options_, c.id)));
   inet_pton(AF_INET, options_.host.c_str(), &server.sin_addr);
   if (connect(c.fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0 && errno != EINPROGRESS) {
     return fail_handshake(c, std::strerror(errno));
@@ -87,7 +87,7 @@ void Worker::on_connected(Connection& c) {
   std::string key_text = base64_encode(key, sizeof key);
   c.expected_accept = websocket_accept_key(key_text);
   c.stage = Stage::Handshaking;
-  c.output = build_handshake_request(options_.host, options_.port, options_.path, key_text);
+  c.output = build_handshake_request(options_.host, port_for_connection(options_, c.id), options_.path, key_text);
   flush(c);
 }
 

@@ -140,9 +140,44 @@ void sleep_seconds(double seconds) {
 
 /* ===== The result ===== */
 
+// The server processes measured: --server-pid, given once or more.
+std::vector<int> server_pids(const LoadOptions& options) {
+  std::vector<int> pids;
+  if (options.server_pid > 0) pids.push_back(options.server_pid);
+  pids.insert(pids.end(), options.more_server_pids.begin(), options.more_server_pids.end());
+  return pids;
+}
+
+// VmRSS summed over the server processes; -1 when one is unreadable.
+long read_rss_sum_kb(const std::vector<int>& pids) {
+  long sum = 0;
+  for (int pid : pids) {
+    long rss = read_rss_kb(pid);
+    if (rss < 0) return -1;
+    sum += rss;
+  }
+  return sum;
+}
+
+// CPU time of each server process into *each; returns the sum, -1 when one
+// is unreadable.
+long long read_cpu_sum_us(const std::vector<int>& pids, std::vector<long long>* each) {
+  each->clear();
+  long long sum = 0;
+  for (int pid : pids) {
+    long long cpu = read_cpu_us(pid);
+    each->push_back(cpu);
+    if (cpu < 0) sum = -1;
+    if (sum >= 0) sum += cpu;
+  }
+  return sum;
+}
+
 struct Measurements {
   long rss_before_kb = -1, rss_after_kb = -1;
   long long cpu_before_us = -1, cpu_after_us = -1;
+  std::vector<long long> cpu_before_each_us, cpu_after_each_us;  // several server processes
+  long long redis_cpu_before_us = -1, redis_cpu_after_us = -1;
   uint64_t run_wall_us = 0;
   long long retransmits_before = -1, retransmits_after = -1;
   long long drops_before = -1, drops_after = -1;
@@ -158,6 +193,11 @@ void print_json(const LoadOptions& options, size_t worker_count, const WorkerRep
   std::printf("{\"scenario\":\"%s\",\"server\":\"%s\",\"connections\":%zu,\"workers\":%zu,\"complete\":%s",
               options.scenario.c_str(), options.server.c_str(), options.connections, worker_count,
               m.complete ? "true" : "false");
+  if (!options.ports.empty()) {
+    std::printf(",\"ports\":[");
+    for (size_t i = 0; i < options.ports.size(); ++i) std::printf("%s%d", i ? "," : "", options.ports[i]);
+    std::printf("]");
+  }
   std::printf(",\"connected\":%llu,\"failed\":%llu,\"connect_seconds\":%.3f,\"handshakes_per_s\":%.0f",
               (unsigned long long)total.connected, (unsigned long long)total.failed, connect_seconds,
               connect_seconds > 0 ? total.connected / connect_seconds : 0.0);
@@ -191,6 +231,19 @@ void print_json(const LoadOptions& options, size_t worker_count, const WorkerRep
       std::printf(",\"server_cpu_s\":%.2f,\"server_cpu_percent\":%.1f,\"cpu_us_per_delivery\":%.3f", cpu_us / 1e6,
                   m.run_wall_us ? 100.0 * cpu_us / m.run_wall_us : 0.0,
                   total.delivered ? cpu_us / total.delivered : 0.0);
+      // Several server processes: the figures above are their sums; each one's own too.
+      if (!options.more_server_pids.empty()) {
+        std::printf(",\"server_processes\":%zu,\"server_cpu_s_each\":[", m.cpu_before_each_us.size());
+        for (size_t i = 0; i < m.cpu_before_each_us.size(); ++i) {
+          std::printf("%s%.2f", i ? "," : "", (m.cpu_after_each_us[i] - m.cpu_before_each_us[i]) / 1e6);
+        }
+        std::printf("]");
+      }
+    }
+    if (m.redis_cpu_before_us >= 0 && m.redis_cpu_after_us >= 0) {
+      double redis_us = static_cast<double>(m.redis_cpu_after_us - m.redis_cpu_before_us);
+      std::printf(",\"redis_cpu_s\":%.2f,\"redis_cpu_percent\":%.1f", redis_us / 1e6,
+                  m.run_wall_us ? 100.0 * redis_us / m.run_wall_us : 0.0);
     }
     // The load generator's own share: when it nears 100% of a core per
     // worker, it, not the server, may be what limits the figures.
@@ -255,7 +308,8 @@ int main(int argc, char** argv) {
                               options.hold_seconds + 120));
 
   Measurements m;
-  if (options.server_pid > 0) m.rss_before_kb = read_rss_kb(options.server_pid);
+  const std::vector<int> pids = server_pids(options);
+  if (!pids.empty()) m.rss_before_kb = read_rss_sum_kb(pids);
   std::vector<WorkerProcess> workers;
   if (!start_workers(options, worker_count, &workers)) {
     std::perror("loadgen: starting workers");
@@ -264,7 +318,7 @@ int main(int argc, char** argv) {
   bool ok = wait_for_all(workers, "CONNECTED", options.connect_timeout_seconds + 10);
   if (ok) {
     sleep_seconds(options.settle_seconds);
-    if (options.server_pid > 0) m.rss_after_kb = read_rss_kb(options.server_pid);
+    if (!pids.empty()) m.rss_after_kb = read_rss_sum_kb(pids);
   }
   if (ok && options.pattern == SendPattern::Idle) sleep_seconds(options.hold_seconds);
   if (ok && options.pattern != SendPattern::Idle) {
@@ -273,7 +327,8 @@ int main(int argc, char** argv) {
       ok = wait_for_all(workers, "PAIRED", options.pair_timeout_seconds + 10);
     }
     uint64_t run_start = monotonic_us();
-    if (ok && options.server_pid > 0) m.cpu_before_us = read_cpu_us(options.server_pid);
+    if (ok && !pids.empty()) m.cpu_before_us = read_cpu_sum_us(pids, &m.cpu_before_each_us);
+    if (ok && options.redis_pid > 0) m.redis_cpu_before_us = read_cpu_us(options.redis_pid);
     m.retransmits_before = read_tcp_retransmits();
     m.drops_before = read_softnet_drops();
     if (ok) {
@@ -286,7 +341,8 @@ int main(int argc, char** argv) {
       send_command(workers, "DRAIN " + std::to_string(total_sent));
       ok = wait_for_all(workers, "RESULT", options.drain_timeout_seconds + 30);
     }
-    if (ok && options.server_pid > 0) m.cpu_after_us = read_cpu_us(options.server_pid);
+    if (ok && !pids.empty()) m.cpu_after_us = read_cpu_sum_us(pids, &m.cpu_after_each_us);
+    if (ok && options.redis_pid > 0) m.redis_cpu_after_us = read_cpu_us(options.redis_pid);
     m.retransmits_after = read_tcp_retransmits();
     m.drops_after = read_softnet_drops();
     m.run_wall_us = monotonic_us() - run_start;

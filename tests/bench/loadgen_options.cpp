@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "loadgen.h"
 
@@ -15,10 +16,14 @@ const char kUsage[] =
     "usage: loadgen [options]   (prints one JSON line with the results)\n"
     "  --host ADDRESS            server IPv4 address (default 127.0.0.1)\n"
     "  --port N                  server port (default 8080)\n"
+    "  --ports N,N,...           several servers: client i connects to the\n"
+    "                            (i mod count)th port, senders included\n"
     "  --path PATH               request path (default /)\n"
     "  --scenario NAME           label for the JSON line\n"
     "  --server NAME             label for the JSON line\n"
-    "  --server-pid PID          measure this process's RSS and CPU time\n"
+    "  --server-pid PID          measure this process's RSS and CPU time; given\n"
+    "                            again, the figures are summed over all of them\n"
+    "  --redis-pid PID           also report this process's CPU time over the run\n"
     "  --connections N           clients (default 100)\n"
     "  --senders N               room mode: clients 0..N-1 send (default 1)\n"
     "  --mode room|strangers     strangers: chatd stranger pairs, everyone sends\n"
@@ -50,6 +55,24 @@ bool parse_size(const char* text, size_t* out) {
   return true;
 }
 
+// "9180,9181,9182": one or more ports, each 1..65535, nothing else.
+bool parse_port_list(const char* text, std::vector<int>* out) {
+  std::vector<int> ports;
+  std::string all = text;
+  size_t start = 0;
+  while (true) {
+    size_t comma = all.find(',', start);
+    std::string item = all.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t number = 0;
+    if (!parse_size(item.c_str(), &number) || number == 0 || number > 65535) return false;
+    ports.push_back(static_cast<int>(number));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  *out = ports;
+  return true;
+}
+
 bool parse_double(const char* text, double* out) {
   char* end = nullptr;
   double value = std::strtod(text, &end);
@@ -61,11 +84,28 @@ bool parse_double(const char* text, double* out) {
 bool apply(LoadOptions* o, const std::string& name, const char* value) {
   size_t number = 0;
   if (name == "--host") return !(o->host = value).empty();
-  if (name == "--port") return parse_size(value, &number) && number > 0 && number < 65536 && (o->port = static_cast<int>(number));
+  // The last of --port and --ports given wins.
+  if (name == "--port") {
+    o->ports.clear();
+    return parse_size(value, &number) && number > 0 && number < 65536 && (o->port = static_cast<int>(number));
+  }
+  if (name == "--ports") {
+    if (!parse_port_list(value, &o->ports)) return false;
+    o->port = o->ports[0];
+    if (o->ports.size() == 1) o->ports.clear();  // one port: exactly --port
+    return true;
+  }
   if (name == "--path") return (o->path = value).size() > 0 && value[0] == '/';
   if (name == "--scenario") return !(o->scenario = value).empty();
   if (name == "--server") return !(o->server = value).empty();
-  if (name == "--server-pid") return parse_size(value, &number) && (o->server_pid = static_cast<int>(number)) >= 0;
+  if (name == "--server-pid") {
+    if (!parse_size(value, &number) || number > 0x7fffffff) return false;
+    if (number == 0) return true;  // 0: measure nothing, as by default
+    if (o->server_pid == 0) o->server_pid = static_cast<int>(number);
+    else o->more_server_pids.push_back(static_cast<int>(number));
+    return true;
+  }
+  if (name == "--redis-pid") return parse_size(value, &number) && number > 0 && number <= 0x7fffffff && (o->redis_pid = static_cast<int>(number));
   if (name == "--connections") return parse_size(value, &o->connections) && o->connections > 0;
   if (name == "--senders") return parse_size(value, &o->senders);
   if (name == "--mode") {

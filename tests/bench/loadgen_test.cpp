@@ -1,11 +1,13 @@
 // loadgen_test.cpp: the load generator's pure parts, checked before any
 // benchmark trusts them: the client's handshake checks (RFC 6455 4.1), server
 // frame parsing (5.2), finding load messages in what servers send back, the
-// latency histogram and the worker report line. Built and run by
+// latency histogram, the worker report line, and the options that spread
+// clients over several servers. Built and run by
 // `make bench` (not part of `make test`: the load generator is a tool).
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "http/handshake.h"
 #include "loadgen.h"
@@ -15,6 +17,14 @@ namespace {
 // RFC 6455 section 1.3's worked example.
 constexpr char kSampleKey[] = "dGhlIHNhbXBsZSBub25jZQ==";
 constexpr char kSampleAccept[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+// parse_load_options over a command line given as words (argv[0] added).
+bool parse(std::vector<std::string> words, LoadOptions* options) {
+  words.insert(words.begin(), "loadgen");
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  return parse_load_options(static_cast<int>(argv.size()), argv.data(), options);
+}
 
 std::string response_with(const std::string& status, const std::string& headers) {
   return status + "\r\n" + headers + "\r\n";
@@ -170,4 +180,56 @@ TEST(LoadgenReport, SurvivesTheRoundTripThroughALine) {
   EXPECT_EQ(parsed.delivered, 123456789u);
   EXPECT_EQ(parsed.latency.count(), 2u);
   EXPECT_EQ(parsed.latency.max(), 90000u);
+}
+
+TEST(LoadgenPorts, OnePortSendsEveryoneThere) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--port", "9180"}, &options));
+  EXPECT_TRUE(options.ports.empty());
+  for (size_t id = 0; id < 10; ++id) EXPECT_EQ(port_for_connection(options, id), 9180) << id;
+}
+
+TEST(LoadgenPorts, ClientIGoesToPortIModN) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--ports", "9180,9181,9182", "--connections", "10", "--senders", "5"}, &options));
+  ASSERT_EQ(options.ports, (std::vector<int>{9180, 9181, 9182}));
+  const int expected[] = {9180, 9181, 9182, 9180, 9181, 9182, 9180, 9181, 9182, 9180};
+  for (size_t id = 0; id < 10; ++id) EXPECT_EQ(port_for_connection(options, id), expected[id]) << id;
+  // Room senders are connections 0..senders-1, so sender j is on port j mod n:
+  // the five senders cover all three servers.
+}
+
+TEST(LoadgenPorts, AListOfOneIsThePortOption) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--ports", "9181"}, &options));
+  EXPECT_TRUE(options.ports.empty());
+  EXPECT_EQ(options.port, 9181);
+}
+
+TEST(LoadgenPorts, TheLastOfPortAndPortsWins) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--ports", "9180,9181", "--port", "7000"}, &options));
+  EXPECT_TRUE(options.ports.empty());
+  EXPECT_EQ(port_for_connection(options, 1), 7000);
+  ASSERT_TRUE(parse({"--port", "7000", "--ports", "9180,9181"}, &options));
+  EXPECT_EQ(port_for_connection(options, 1), 9181);
+}
+
+TEST(LoadgenPorts, RefusesBadLists) {
+  for (const char* bad : {"", ",", "9180,", ",9180", "9180,,9181", "0", "65536", "9180,x", "-1", "9180 9181"}) {
+    LoadOptions options;
+    EXPECT_FALSE(parse({"--ports", bad}, &options)) << bad;
+  }
+}
+
+TEST(LoadgenPids, ServerPidGivenAgainAddsAProcess) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--server-pid", "11", "--server-pid", "12", "--server-pid", "13", "--redis-pid", "20"}, &options));
+  EXPECT_EQ(options.server_pid, 11);
+  EXPECT_EQ(options.more_server_pids, (std::vector<int>{12, 13}));
+  EXPECT_EQ(options.redis_pid, 20);
+  LoadOptions one;
+  ASSERT_TRUE(parse({"--server-pid", "11"}, &one));
+  EXPECT_TRUE(one.more_server_pids.empty());
+  EXPECT_EQ(one.redis_pid, 0);
 }

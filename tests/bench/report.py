@@ -7,6 +7,9 @@ the table shows) and a Markdown table, printed and saved. Scenario 2 is noisy
 on a shared 2-core machine, so its figures are medians over its runs, each
 figure on its own.
 
+The bus part's runs (marked "part": "bus") are kept out of that table and
+get their own, from report_bus.py, after it.
+
 Deliberately left out: statistics beyond the median; the raw runs are kept in
 results.json for anyone who wants more.
 """
@@ -17,6 +20,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from report_bus import bus_summary, bus_table
 
 SERVER_NAMES = {
     "chatd": "chatd",
@@ -165,17 +170,25 @@ def main():
             line = line.strip()
             if line:
                 runs.append(json.loads(line))
-    summary = summarize(runs)
+    main_runs = [run for run in runs if run.get("part") != "bus"]
+    summary = summarize(main_runs)
     sizes_of = {}
-    for run in runs:
+    for run in main_runs:
         if "connections" in run and run.get("scenario") in SCENARIOS:
             sizes_of.setdefault(run["scenario"], run["connections"])
     sizes = "Clients: " + ", ".join(f"{s} {number(n)}" for s, n in sizes_of.items())
     if quick:
         sizes += " (quick run: small counts, 2 s runs)"
-    text = table(summary, sizes)
+    bus = bus_table(runs)
+    # The main table, unless only the bus part ran.
+    text = table(summary, sizes) if main_runs or not bus else ""
+    if bus:
+        text += ("\n" if text else "") + bus
+    results = {"machine": machine(), "quick": quick, "summary": summary, "runs": runs}
+    if bus:
+        results["bus"] = bus_summary(runs)
     with open(results_path, "w") as out:
-        json.dump({"machine": machine(), "quick": quick, "summary": summary, "runs": runs}, out, indent=1)
+        json.dump(results, out, indent=1)
     with open(table_path, "w") as out:
         out.write(text)
     print(text, end="")

@@ -9,12 +9,18 @@
 # collected in tests/bench/results/runs.jsonl, and report.py turns them into
 # results.json and the table (table.md) printed at the end.
 #
+# Two parts: "main", the scenarios above, and "bus" (bus.sh): chatd nodes
+# sharing a room through a Redis of the run's own, with its own table.
+# BENCH_PARTS chooses (default "main bus"; BENCH_PARTS=bus for the bus only).
+#
 # Environment: CHATD (binary, default build/epoll/chatd), LOADGEN (default
 # build/bench/loadgen), WEBSOCKETPP (default build/bench/websocketpp_broadcast),
 # BENCH_SERVERS (default "chatd node_ws python_websockets websocketpp"),
 # BENCH_WORKERS (load generator processes, default 2), BENCH_PORT (9180),
 # RESULTS (default tests/bench/results, or tests/bench/results/quick with
-# --quick), PYTHON (default /usr/bin/python3, the one with Debian's websockets).
+# --quick), PYTHON (default /usr/bin/python3, the one with Debian's websockets),
+# BENCH_PARTS (default "main bus"). The bus part uses ports BENCH_PORT to
+# BENCH_PORT+2 for its nodes, and a free one for its redis-server.
 #
 # Deliberately left out: tuning the machine. Server and load generator share
 # the same cores, as they would on a developer's laptop; the scenario
@@ -33,6 +39,11 @@ PORT=${BENCH_PORT:-9180}
 # on: with one, the fan-out scenario measured the load generator (chatd sat
 # at 55% CPU); a slow server leaves them idle, so peers lose nothing by it.
 WORKERS=${BENCH_WORKERS:-2}
+PARTS=${BENCH_PARTS:-main bus}
+for part in $PARTS; do
+  case $part in main|bus) ;; *) echo "run.sh: unknown part '$part' in BENCH_PARTS (main, bus)"; exit 2 ;; esac
+done
+has_part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
@@ -120,7 +131,9 @@ stop_server() {
   SERVER_PID=
   sleep 0.5  # let the port and the CPU settle before the next server starts
 }
-trap 'stop_server; rm -f "$RESULTS/chatd.bench"' EXIT
+# shellcheck source-path=SCRIPTDIR source=bus.sh
+. "$BENCH/bus.sh"
+trap 'stop_server; bus_cleanup; rm -f "$RESULTS/chatd.bench"' EXIT
 trap 'exit 130' INT TERM
 
 # ===== Runs =====
@@ -160,7 +173,8 @@ run_load() {
 }
 
 started=$(date +%s)
-for server in $SERVERS; do
+FIXED_DONE=0
+has_part main && for server in $SERVERS; do
   why=$(unavailable "$server")
   if [ -n "$why" ]; then
     echo "== $server skipped: $why"
@@ -178,6 +192,7 @@ for server in $SERVERS; do
   # 3. Fixed load: 5 senders at 20 messages/s each; also the curve's last point.
   run_load "$server" fixed --connections "$FIXED_CLIENTS" --senders 5 --pattern rate --rate 20 \
     --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
+  [ "$server" = chatd ] && FIXED_DONE=1
   # 4. Handshake rate: connections opened as fast as 1,000 concurrent handshakes allow.
   run_load "$server" handshake --connections "$HANDSHAKE_CLIENTS" --pattern idle --settle 0
   # 5. Stranger pairs: chatd's own protocol, so chatd only.
@@ -191,6 +206,14 @@ for server in $SERVERS; do
       --message-bytes 64 --duration "$DURATION" --drain-timeout "$DRAIN"
   done
 done
+# The bus part: chatd only.
+if has_part bus; then
+  case " $SERVERS " in
+    *" chatd "*) run_bus_part ;;
+    *) echo "== bus skipped: chatd is not in BENCH_SERVERS"
+       echo '{"server":"chatd","part":"bus","skipped":"chatd is not in BENCH_SERVERS"}' >>"$RUNS" ;;
+  esac
+fi
 echo "== done in $(( $(date +%s) - started )) s"
 
 "$PYTHON" "$BENCH/report.py" "$RUNS" "$RESULTS/results.json" "$RESULTS/table.md" --quick=$QUICK
