@@ -49,6 +49,9 @@ QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 # A quick run keeps its results apart, so it never overwrites a full run's.
 if [ $QUICK = 1 ]; then RESULTS=${RESULTS:-$BENCH/results/quick}; else RESULTS=${RESULTS:-$BENCH/results}; fi
+# A run without the main part keeps its results apart too, so a bus-only
+# run never overwrites the committed full tables.
+has_part main || RESULTS=$RESULTS/bus
 
 # ===== Scenario sizes: full, or quick for a sanity run =====
 if [ $QUICK = 1 ]; then
