@@ -43,7 +43,8 @@ const char kUsage[] =
     "                             next count as joins (default 1)\n"
     "  --join-burst N             joins a client may make at once (default 5)\n"
     "  --presence-threshold N     rooms larger than this get periodic member counts\n"
-    "                             instead of joined/left notices (default 100)\n"
+    "                             instead of joined/left notices (default 100;\n"
+    "                             with --redis at most 10000)\n"
     "  --presence-interval SEC    period of those counts (default 5)\n"
     "  --max-connections-per-ip N connections one client address may hold; beyond\n"
     "                             it HTTP 429 (default 64; 0: no limit; IPv6 by /64)\n"
@@ -65,6 +66,8 @@ const char kUsage[] =
     "  --help                     show this text\n"
     "  --version                  show the version\n";
     // excerpt-end: usage
+
+constexpr size_t kMaxPresenceThresholdWithRedis = 10000;
 
 bool parse_count(const char* text, size_t* out) {
   char* end = nullptr;
@@ -189,6 +192,14 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
       return ParseOutcome::ExitFailure;
     }
     history_bytes_given |= name == "--history-bytes";
+  }
+  // With Redis, a room's member list is read in one reply (the load script),
+  // which the RESP reader bounds (resp_reader.h); a list as long as 10,000
+  // members is already more than a welcome should carry.
+  if (options->use_redis && options->presence_threshold > kMaxPresenceThresholdWithRedis) {
+    std::fprintf(stderr, "chatd: --presence-threshold %zu is more than %zu, the most --redis allows (try --help)\n",
+                 options->presence_threshold, kMaxPresenceThresholdWithRedis);
+    return ParseOutcome::ExitFailure;
   }
   // A welcome larger than the output limit would drop every newcomer; the
   // default follows a small --max-output down, an explicit value must fit.

@@ -110,6 +110,11 @@ const FlagCase kFlagCases[] = {
      },
      ""},
     {"--log-level", "debug", [](const ServerOptions& o) { return o.log_level == LogLevel::Debug; }, "verbose"},
+    {"--redis", "redis://127.0.0.1:6380/2",
+     [](const ServerOptions& o) { return o.use_redis && o.redis.port == 6380 && o.redis.db == 2; }, "http://127.0.0.1"},
+    {"--redis-prefix", "chat2:", [](const ServerOptions& o) { return o.redis_prefix == "chat2:"; },
+     "a-prefix-longer-than-a-hundred-bytes-a-prefix-longer-than-a-hundred-bytes-a-prefix-longer-than-a-hundred-b"},
+    {"--node-name", "eu-1", [](const ServerOptions& o) { return o.node_name == "eu-1"; }, ""},
 };
 
 class OptionsFlag : public ::testing::TestWithParam<FlagCase> {};
@@ -248,3 +253,19 @@ TEST(Options, HelpWinsOverAFlagAfterIt) {
 }
 
 }  // namespace
+
+TEST(Options, WithoutRedisThereIsNoBus) {
+  ServerOptions options;
+  ASSERT_EQ(parse({}, &options), ParseOutcome::Run);
+  EXPECT_FALSE(options.use_redis);
+  EXPECT_EQ(options.redis_prefix, "chatd:");
+}
+
+TEST(Options, ARedisNodeTakesAPresenceThresholdOfAtMostTenThousand) {
+  ServerOptions at_the_bound, over_it, one_process;
+  EXPECT_EQ(parse({"--redis", "redis://127.0.0.1", "--presence-threshold", "10000"}, &at_the_bound),
+            ParseOutcome::Run);
+  EXPECT_EQ(parse({"--presence-threshold", "10001", "--redis", "redis://127.0.0.1"}, &over_it),
+            ParseOutcome::ExitFailure);
+  EXPECT_EQ(parse({"--presence-threshold", "50000"}, &one_process), ParseOutcome::Run) << "one process: no such bound";
+}
