@@ -25,12 +25,12 @@ endif
 
 BUILD := build/$(POLLER)
 
-# src/ is one folder per layer (docs/00-overview.md); every .cpp in them, and
-# the command line's options.cpp, except the poller backends not chosen. The
-# entry point, main.cpp, is linked into chatd only.
+# src/ is one folder per layer (docs/00-overview.md); every .cpp in them, the
+# command line's options.cpp and the --workers supervisor.cpp, except the
+# poller backends not chosen. The entry point, main.cpp, is linked into chatd only.
 SRC_FOLDERS := base loop http websocket json redis chat bus server
 CORE_SRC := $(filter-out src/loop/poller_%.cpp,$(wildcard $(SRC_FOLDERS:%=src/%/*.cpp))) \
-            src/loop/poller_$(POLLER).cpp src/options.cpp
+            src/loop/poller_$(POLLER).cpp src/options.cpp src/supervisor.cpp
 CORE_OBJ := $(CORE_SRC:src/%.cpp=$(BUILD)/%.o) $(BUILD)/demo_page.o
 # Unit tests mirror src/: tests/unit/<folder>/ for each layer, tests/unit/ itself
 # for the top (options_test.cpp).

@@ -1,5 +1,6 @@
-// main.cpp: chatd's entry point: parse the command line, install signal
-// handlers, listen, print where to connect, and run the loop.
+// main.cpp: chatd's entry point: parse the command line, start the worker
+// processes if asked (supervisor.h; each worker comes back here), install
+// signal handlers, listen, print where to connect, and run the loop.
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "loop/poller.h"
 #include "options.h"
 #include "server/server.h"
+#include "supervisor.h"
 
 namespace {
 
@@ -35,6 +37,12 @@ int main(int argc, char** argv) {
     case ParseOutcome::Run: break;
   }
   set_log_level(options.log_level);
+  if (options.workers > 0) {
+    bool is_worker = false;
+    int status = run_supervisor(&options, &is_worker);
+    if (!is_worker) return status;
+    set_log_prefix(("w" + std::to_string(options.worker_index)).c_str());
+  }
   install_signal_handlers();
 
   // The server holds a 64 KiB read buffer and the connection table: keep it
@@ -45,8 +53,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "chatd: %s\n", error.c_str());
     return 1;
   }
-  std::printf("chatd listening on %s (open it in a browser)\n", server->url().c_str());
-  std::fflush(stdout);
+  if (options.worker_index == 0) {
+    std::printf("chatd listening on %s (open it in a browser)\n", server->url().c_str());
+    std::fflush(stdout);
+  } else {
+    // The supervisor prints the line once every worker says it listens.
+    LOG_INFO("listening on port %d", server->port());
+    Server::tell_supervisor_ready(options.ready_fd);
+  }
   LOG_INFO("poller %s, up to %zu connections", Poller::backend_name(), server->max_connections());
   return server->run();
 }

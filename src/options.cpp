@@ -1,6 +1,8 @@
 // options.cpp: parses the command line described by --help.
 #include "options.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -20,7 +22,7 @@ const char kUsage[] =
     "                             0.0.0.0 or :: for every interface)\n"
     "  --port N                   TCP port (default 8080; 0 picks a free one)\n"
     "  --max-connections N        beyond it new clients get HTTP 503 (default 19000,\n"
-    "                             capped by the open-file limit)\n"
+    "                             capped by the open-file limit; per worker)\n"
     "  --max-message BYTES        largest message accepted, up to 16 MiB;\n"
     "                             larger is closed with 1009 (default 65536)\n"
     "  --max-output BYTES         output a slow client may have pending (its bytes\n"
@@ -62,6 +64,9 @@ const char kUsage[] =
     "                             (default: none; one process, nothing to install)\n"
     "  --redis-prefix PREFIX      before every Redis key and channel (default chatd:)\n"
     "  --node-name NAME           this node in logs and in Redis (default HOST-PID)\n"
+    "  --workers N|auto           start N worker processes on one port (auto: one\n"
+    "                             per core), each a node with its own loop and\n"
+    "                             open-file limit; more than 1 needs --redis\n"
     "  --log-level LEVEL          error, warn, info or debug (default info)\n"
     "  --help                     show this text\n"
     "  --version                  show the version\n";
@@ -137,6 +142,14 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
   if (name == "--presence-threshold") return parse_count(value, &o->presence_threshold);
   if (name == "--origin") { o->allowed_origins.emplace_back(value); return value[0] != '\0'; }
   if (name == "--log-level") return parse_log_level(value, &o->log_level);
+  if (name == "--workers") {
+    if (std::strcmp(value, "auto") == 0) {
+      long cores = sysconf(_SC_NPROCESSORS_ONLN);
+      o->workers = cores > 0 ? static_cast<size_t>(cores) : 1;
+      return true;
+    }
+    return parse_count(value, &o->workers) && o->workers >= 1 && o->workers <= 256;
+  }
   if (name == "--redis-prefix") { o->redis_prefix = value; return o->redis_prefix.size() <= 100; }
   if (name == "--node-name") {
     o->node_name = value;
@@ -192,6 +205,15 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
       return ParseOutcome::ExitFailure;
     }
     history_bytes_given |= name == "--history-bytes";
+  }
+  // Workers without a shared bus would each have rooms of their own: two
+  // people in "lobby" on two workers would never see each other.
+  if (options->workers > 1 && !options->use_redis) {
+    std::fprintf(stderr,
+                 "chatd: --workers %zu needs --redis: without it each worker has rooms of its own, and members of "
+                 "one room on two workers would not see each other (try --help)\n",
+                 options->workers);
+    return ParseOutcome::ExitFailure;
   }
   // With Redis, a room's member list is read in one reply (the load script),
   // which the RESP reader bounds (resp_reader.h); a list as long as 10,000

@@ -8,10 +8,15 @@
 
 namespace {
 LogLevel current_level = LogLevel::Info;
+char current_prefix[16] = "";
 const char* const kLevelNames[] = {"error", "warn", "info", "debug"};
 }  // namespace
 
 void set_log_level(LogLevel level) { current_level = level; }
+
+void set_log_prefix(const char* prefix) {
+  std::snprintf(current_prefix, sizeof current_prefix, "%s%s", prefix, prefix[0] != '\0' ? " " : "");
+}
 
 bool log_enabled(LogLevel level) { return level <= current_level; }
 
@@ -32,7 +37,8 @@ void log_message(LogLevel level, const char* format, ...) {
   std::tm utc;
   gmtime_r(&now, &utc);
   size_t used = std::strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &utc);
-  used += std::snprintf(line + used, sizeof line - used, "%-5s ", kLevelNames[static_cast<int>(level)]);
+  used += std::snprintf(line + used, sizeof line - used, "%-5s %s", kLevelNames[static_cast<int>(level)],
+                        current_prefix);
   va_list args;
   va_start(args, format);
   int written = std::vsnprintf(line + used, sizeof line - used - 1, format, args);

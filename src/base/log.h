@@ -2,6 +2,8 @@
 //
 // One line per event, prefixed with a timestamp and level, e.g.
 //   2026-11-21T06:30:01Z info  conn 12 127.0.0.1:53122 connected
+// and, in a worker process (--workers), the worker's name after the level:
+//   2026-11-21T06:30:01Z info  w2 conn 12 127.0.0.1:53122 connected
 // The level is set once from --log-level. Formatting happens only when the
 // level is enabled, so debug lines cost a comparison when they are off.
 #pragma once
@@ -9,6 +11,9 @@
 enum class LogLevel { Error = 0, Warn = 1, Info = 2, Debug = 3 };
 
 void set_log_level(LogLevel level);
+// A short name written before every message ("w2"); empty for none. The
+// text is copied (at most 15 bytes kept).
+void set_log_prefix(const char* prefix);
 bool log_enabled(LogLevel level);
 // Parses "error", "warn", "info" or "debug".
 bool parse_log_level(const char* text, LogLevel* level);

@@ -38,7 +38,7 @@ int accept_nonblocking(int listen_fd, sockaddr_storage* peer, socklen_t* peer_le
 
 }  // namespace
 
-bool Listener::open(const std::string& host, int port, std::string* error) {
+bool Listener::open(const std::string& host, int port, bool reuse_port, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -55,6 +55,7 @@ bool Listener::open(const std::string& host, int port, std::string* error) {
     if (fd < 0) continue;
     int yes = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
     // A large backlog absorbs reconnect storms; the kernel caps it at somaxconn.
     if (bind(fd, address->ai_addr, address->ai_addrlen) == 0 && ::listen(fd, 4096) == 0 &&
         set_nonblocking(fd)) {

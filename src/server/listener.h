@@ -20,8 +20,10 @@ class Listener {
   ~Listener() { close(); }
 
   // Binds the first address host resolves to that accepts the port (0:
-  // any free port). On failure returns false with *error set.
-  bool open(const std::string& host, int port, std::string* error);
+  // any free port). With reuse_port (worker processes), other sockets with
+  // SO_REUSEPORT may listen on the same port, and the kernel spreads new
+  // connections across them. On failure returns false with *error set.
+  bool open(const std::string& host, int port, bool reuse_port, std::string* error);
   // Accepts one pending client: returns its descriptor and sets *peer, or
   // -1 when none is waiting (or accept failed; that is logged here).
   int accept_client(IpAddress* peer);

@@ -79,7 +79,7 @@ void Server::on_node_number(uint32_t node) { connections_.set_id_base(static_cas
 // excerpt-end: on_node_number
 
 bool Server::listen(std::string* error) {
-  if (!listener_.open(options_.host, options_.port, error)) return false;
+  if (!listener_.open(options_.host, options_.port, options_.worker_index > 0, error)) return false;
   if (!loop_.ok() || !wake_pipe_.open()) {
     *error = std::string("cannot set up the poller: ") + std::strerror(errno);
     return false;
@@ -88,6 +88,9 @@ bool Server::listen(std::string* error) {
   // accepted, before the turn's first client is read.
   loop_.add(wake_pipe_.read_fd(), &wake_handler_, nullptr, kPollReadable, EventPriority::First);
   loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
+  if (options_.supervisor_fd >= 0) {
+    loop_.add(options_.supervisor_fd, &supervisor_handler_, nullptr, kPollReadable, EventPriority::First);
+  }
   // Resolving Redis's host may block, so it happens now, before the loop.
   return redis_bus_ == nullptr || redis_bus_->start(error);
 }
@@ -103,6 +106,21 @@ std::string Server::url() const {
 void Server::WakeHandler::on_readable(int, void*) {
   server_.wake_pipe_.drain();
   if (!server_.shutting_down_) server_.begin_shutdown();
+}
+
+void Server::SupervisorHandler::on_readable(int fd, void*) {
+  server_.loop_.remove(fd);
+  close(fd);
+  LOG_WARN("the supervisor is gone; shutting down");
+  if (!server_.shutting_down_) server_.begin_shutdown();
+}
+
+void Server::tell_supervisor_ready(int ready_fd) {
+  if (ready_fd < 0) return;
+  char byte = 1;
+  ssize_t ignored = write(ready_fd, &byte, 1);
+  (void)ignored;
+  close(ready_fd);
 }
 
 void Server::ListenerHandler::on_readable(int, void*) {

@@ -52,6 +52,8 @@ class Server : private ChatTransport {
   int run();
   // Async-signal-safe: asks the loop to shut down (called from SIGINT/SIGTERM).
   static void request_shutdown_from_signal() { WakePipe::notify_from_signal(); }
+  // A worker: writes the byte the supervisor waits for, and closes ready_fd.
+  static void tell_supervisor_ready(int ready_fd);
 
  private:
   // The handlers this server registers with loop_, one per kind of
@@ -60,6 +62,17 @@ class Server : private ChatTransport {
   class ListenerHandler final : public EventHandler {
    public:
     explicit ListenerHandler(Server& server) : server_(server) {}
+    void on_readable(int fd, void* context) override;
+    void on_writable(int, void*) override {}
+
+   private:
+    Server& server_;
+  };
+  // A worker's end of the supervisor's pipe: readable (end of file) only
+  // when the supervisor is gone, and then the worker shuts down too.
+  class SupervisorHandler final : public EventHandler {
+   public:
+    explicit SupervisorHandler(Server& server) : server_(server) {}
     void on_readable(int fd, void* context) override;
     void on_writable(int, void*) override {}
 
@@ -114,6 +127,7 @@ class Server : private ChatTransport {
   EventLoop loop_;
   ListenerHandler listener_handler_{*this};
   WakeHandler wake_handler_{*this};
+  SupervisorHandler supervisor_handler_{*this};
   ClientHandler client_handler_{*this};
   RedisRoomBus* redis_bus_ = nullptr;  // set by make_bus() when there is one
   std::unique_ptr<RoomBus> bus_;

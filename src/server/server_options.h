@@ -47,4 +47,11 @@ struct ServerOptions {
   RedisUrl redis;
   std::string redis_prefix = "chatd:";
   std::string node_name;  // empty: HOST-PID
+  // Worker processes (src/supervisor.h): how many the supervisor starts (0:
+  // none, this process serves); in a worker, its number (1..N, 0 in a
+  // process that is not one) and the descriptors the supervisor gave it.
+  size_t workers = 0;
+  int worker_index = 0;
+  int supervisor_fd = -1;  // read end of a pipe: EOF when the supervisor is gone
+  int ready_fd = -1;       // write end: one byte once the worker listens
 };
