@@ -10,22 +10,56 @@ Strangers::Strangers(ChatTransport& transport, ChatMessages& messages)
       paired_frame_(messages.paired()),
       stranger_left_frame_(messages.stranger_left()) {}
 
+namespace {
+
+// a and b just left each other: "next" must bring someone new.
+bool just_left_each_other(const ChatClient& a, const ChatClient& b) {
+  return a.last_partner == b.id || b.last_partner == a.id;
+}
+
+}  // namespace
+
+// excerpt-begin: seek_partner
 void Strangers::seek_partner(ChatClient& client) {
-  if (waiting_ == nullptr) {
-    waiting_ = &client;
-    transport_.send(client, waiting_frame_);
+  for (ChatClient* other : waiting_) {
+    if (other != nullptr && !just_left_each_other(client, *other)) {
+      pair(client, *other);
+      return;
+    }
+  }
+  if (waiting_[1] != nullptr) {
+    // Both slots hold clients this one just left: cannot happen (see the
+    // header), but if it did, a third waiter would have no slot, so it is
+    // paired with the longest waiting rather than forgotten.
+    pair(client, *waiting_[0]);
     return;
   }
-  ChatClient& other = *waiting_;
-  waiting_ = nullptr;
+  waiting_[waiting_[0] == nullptr ? 0 : 1] = &client;
+  transport_.send(client, waiting_frame_);
+}
+// excerpt-end: seek_partner
+
+void Strangers::pair(ChatClient& client, ChatClient& other) {
+  remove_waiting(other);
   client.partner = &other;
   other.partner = &client;
+  client.last_partner = other.id;
+  other.last_partner = client.id;
   transport_.send(other, paired_frame_);
   transport_.send(client, paired_frame_);
 }
 
+void Strangers::remove_waiting(ChatClient& client) {
+  if (waiting_[0] == &client) {
+    waiting_[0] = waiting_[1];
+    waiting_[1] = nullptr;
+  } else if (waiting_[1] == &client) {
+    waiting_[1] = nullptr;
+  }
+}
+
 void Strangers::leave(ChatClient& client) {
-  if (waiting_ == &client) waiting_ = nullptr;
+  remove_waiting(client);
   if (ChatClient* partner = client.partner) {
     partner->partner = nullptr;
     client.partner = nullptr;

@@ -1,13 +1,15 @@
 // chat_strangers.h: stranger mode: pairing two anonymous clients and passing
 // lines between them. docs/protocol.md (Stranger mode) is the behaviour.
 //
-// The waiting "queue" is a single slot, and that is not a shortcut: a client
-// only waits when nobody else is waiting (otherwise it is paired at once),
-// so at most one client is ever waiting. Enqueue, dequeue and removal on
-// disconnect are therefore O(1) with nothing to search.
+// A seeker is never paired with the stranger it was last paired with (after
+// "next" you want someone new); it is paired with whoever waits, else it
+// waits. So the waiting "queue" holds at most two clients, and that is not
+// a shortcut: a client waits only when nobody is waiting but, at most, its
+// last partner, and a third seeker's last partner is at most one of two
+// waiting clients, so it is always paired with the other. Enqueue, dequeue
+// and removal on disconnect are O(1) with nothing to search.
 //
-// Deliberately left out: remembering past partners. With few people in
-// stranger mode, "next" may pair you with the stranger you just left.
+// Deliberately left out: remembering more than the last partner.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +26,8 @@ class Strangers {
   Strangers(ChatTransport& transport, ChatMessages& messages);
 
   // client is in no room, has no partner and is not waiting: pairs it with
-  // the waiting client (both get "paired"), or makes it the one waiting
-  // ("waiting").
+  // the longest-waiting client that is not its last partner (both get
+  // "paired"), or makes it wait ("waiting").
   void seek_partner(ChatClient& client);
   // client leaves stranger mode: it stops waiting, or its partner gets
   // "stranger_left" and is left unpaired. Sends nothing to client.
@@ -35,9 +37,14 @@ class Strangers {
   bool say(ChatClient& client, std::string_view text, int64_t now_ms);
 
  private:
+  void pair(ChatClient& client, ChatClient& other);  // other is waiting
+  void remove_waiting(ChatClient& client);
+
   ChatTransport& transport_;
   ChatMessages& messages_;
-  ChatClient* waiting_ = nullptr;
+  // Who waits, oldest first: two slots, the second used only by two
+  // clients that were each other's last partner.
+  ChatClient* waiting_[2] = {nullptr, nullptr};
   // The messages without variable fields, encoded once for the process.
   FrameRef waiting_frame_;
   FrameRef paired_frame_;

@@ -154,9 +154,14 @@ async function strangerChat(url, clients) {
   first.send({ type: "say", text: "anyone?" });
   reply = await first.next();
   assert.strictEqual(reply.type, "error");
-  // "next" from the first sends it to the queue, where the second is waiting.
+  // "next" from the first brings someone new, never the second it just
+  // left (docs/protocol.md): it waits too, and a newcomer is paired with the
+  // one that waited longest, the second.
   first.send({ type: "next" });
-  for (const client of [first, second]) assert.strictEqual((await client.nextOfType("paired")).type, "paired");
+  assert.deepStrictEqual(await first.nextOfType("waiting"), { type: "waiting" });
+  const third = await connect(url, "stranger-3"); clients.push(third);
+  third.send({ type: "stranger" });
+  for (const client of [second, third]) assert.strictEqual((await client.nextOfType("paired")).type, "paired");
 }
 
 async function binaryOnChatIsClosed(url, clients) {

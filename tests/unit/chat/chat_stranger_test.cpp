@@ -176,3 +176,43 @@ TEST_F(ChatStranger, RenameInStrangerModeTakesEffectAtNextJoin) {
   send(client, R"({"type":"join","room":"lobby"})");
   EXPECT_EQ(string_field(only_message(client), "name"), "zed");
 }
+
+// "next" brings someone new: never the stranger just left, as long as
+// anyone else is there; until then both wait.
+TEST_F(ChatStranger, NextNeverPairsAgainWithTheStrangerJustLeft) {
+  ChatClient& first = connect();
+  ChatClient& second = connect();
+  ask_for_stranger(first);
+  ask_for_stranger(second);  // first and second are paired
+  next(first);               // first waits; second is alone
+  forget_sent();
+  next(second);              // the only one waiting is the one it just left
+  EXPECT_EQ(received_types(second), std::vector<std::string>{"waiting"});
+  EXPECT_TRUE(received(first).empty()) << "first keeps waiting, unpaired";
+  ChatClient& third = connect();
+  forget_sent();
+  ask_for_stranger(third);   // paired with the longest waiting: first
+  EXPECT_EQ(received_types(first), std::vector<std::string>{"paired"});
+  EXPECT_EQ(received_types(third), std::vector<std::string>{"paired"});
+  EXPECT_TRUE(received(second).empty());
+  ChatClient& fourth = connect();
+  forget_sent();
+  ask_for_stranger(fourth);  // and second with the next newcomer
+  EXPECT_EQ(received_types(second), std::vector<std::string>{"paired"});
+  EXPECT_EQ(received_types(fourth), std::vector<std::string>{"paired"});
+}
+
+TEST_F(ChatStranger, AWaitingClientThatDisconnectsLeavesTheOtherWaiting) {
+  ChatClient& first = connect();
+  ChatClient& second = connect();
+  ask_for_stranger(first);
+  ask_for_stranger(second);
+  next(first);
+  next(second);  // both wait, for someone new
+  chat().disconnect(first, LeaveReason::Disconnected);
+  ChatClient& third = connect();
+  forget_sent();
+  ask_for_stranger(third);
+  EXPECT_EQ(received_types(second), std::vector<std::string>{"paired"});
+  EXPECT_EQ(received_types(third), std::vector<std::string>{"paired"});
+}
