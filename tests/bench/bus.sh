@@ -83,13 +83,7 @@ start_redis() {
 
 stop_redis() {
   [ -n "$REDIS_PID" ] || return 0
-  kill -TERM "$REDIS_PID" 2>/dev/null
-  for _ in $(seq 50); do
-    kill -0 "$REDIS_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$REDIS_PID" 2>/dev/null
-  wait "$REDIS_PID" 2>/dev/null
+  stop_pids "$REDIS_PID"
   REDIS_PID=
 }
 
@@ -124,20 +118,9 @@ start_nodes() {
   done
 }
 
-# Stops the nodes as run.sh's stop_server does: politely, then firmly.
+# Stops the nodes as run.sh's stop_server does (stop_pids, in run.sh).
 stop_nodes() {
-  local pid
-  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for _ in $(seq 50); do
-    local alive=0
-    for pid in "${NODE_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${NODE_PIDS[@]}"; do
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  stop_pids "${NODE_PIDS[@]}"
   NODE_PIDS=()
   sleep 0.5
 }

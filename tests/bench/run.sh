@@ -120,17 +120,28 @@ start_server() {
   return 1
 }
 
-# Stops the server politely, then firmly: a peer still busy with a backlog
-# may not get round to its signal handler.
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null
+# stop_pids PID...: stops processes this script started, politely, then
+# firmly: a peer still busy with a backlog may not get round to its signal
+# handler. Waits at most 5 s for all of them together.
+stop_pids() {
+  local pid alive
+  [ $# -gt 0 ] || return 0
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
   for _ in $(seq 50); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
     sleep 0.1
   done
-  kill -KILL "$SERVER_PID" 2>/dev/null
-  wait "$SERVER_PID" 2>/dev/null
+  for pid in "$@"; do
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+}
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  stop_pids "$SERVER_PID"
   SERVER_PID=
   sleep 0.5  # let the port and the CPU settle before the next server starts
 }
