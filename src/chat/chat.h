@@ -81,6 +81,8 @@ class Chat {
   bool check_name(ChatClient& client, std::string_view name);
   // Renames client within its room to a name the bus has granted it.
   void rename_in_room(ChatClient& client, std::string_view name);
+  // Sends busy and returns true while a claim of client's is out.
+  bool refused_while_claiming(ChatClient& client);
   // The refusals a join or rename can end with.
   void send_name_taken(ChatClient& client, std::string_view name, std::string_view room_name);
   void send_unavailable(ChatClient& client);

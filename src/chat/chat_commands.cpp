@@ -182,10 +182,7 @@ void Chat::handle_join(ChatClient& client, const JsonValue& request) {
     send_error(client, "bad_request", "since must be {\"epoch\": a string, \"seq\": an integer of at least 0}");
     return;
   }
-  if (client.claim_pending) {
-    send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
-    return;
-  }
+  if (refused_while_claiming(client)) return;
 
   Room* target = find_room(room_name);
   if (target != nullptr && target == client.room && name == client.name) {
@@ -215,10 +212,7 @@ void Chat::handle_rename(ChatClient& client, const JsonValue& request) {
     return;
   }
   if (*name == client.name) return;  // the same name exactly: nothing to announce
-  if (client.claim_pending) {
-    send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
-    return;
-  }
+  if (refused_while_claiming(client)) return;
   ChatClient* holder = client.room->find_member(*name);
   if (holder != nullptr && holder != &client) {
     send_name_taken(client, *name, client.room->name());
@@ -281,10 +275,7 @@ void Chat::handle_rooms(ChatClient& client, const JsonValue& request) {
 // "stranger" and "next" do the same: leave the room, the partner or the
 // waiting slot, and look for someone new.
 void Chat::handle_stranger(ChatClient& client) {
-  if (client.claim_pending) {
-    send_error(client, "busy", "the previous join is still being decided; try again when it is answered");
-    return;
-  }
+  if (refused_while_claiming(client)) return;
   leave_current_place(client, LeaveReason::Left);
   strangers_.seek_partner(client);
 }
@@ -300,6 +291,14 @@ bool Chat::check_name(ChatClient& client, std::string_view name) {
     send_error(client, "bad_name", "names starting with guest- are reserved for guests");
     return false;
   }
+  return true;
+}
+
+// Two claims in flight for one client would race each other (chat.cpp,
+// begin_join), so a join, rename, stranger or next waits for the first.
+bool Chat::refused_while_claiming(ChatClient& client) {
+  if (!client.claim_pending) return false;
+  send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
   return true;
 }
 

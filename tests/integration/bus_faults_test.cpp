@@ -87,11 +87,8 @@ void check_nothing_lost(const TrafficRun& run, int sent, const char* what) {
 TEST_F(Bus, RedisKilledAndRestartedLosesNoMessageInSilence) {
   REQUIRE_REDIS();
   start_nodes(2);
-  auto sender = member(nodes[0]->port(), "sender", "faults");
-  auto receiver = member(nodes[1]->port(), "receiver", "faults");
-  ASSERT_TRUE(sender && receiver);
-  JsonValue joined;
-  ASSERT_TRUE(sender->read_until_type("joined", &joined, 5000));
+  std::unique_ptr<TestClient> sender, receiver;
+  ASSERT_TRUE(members_on_two_nodes("sender", "receiver", "faults", &sender, &receiver));
   const int kMessages = 300;
   TrafficRun run = run_traffic(*sender, *receiver, kMessages, 10, [&](int i) {
     if (i == 100) {
@@ -113,11 +110,8 @@ TEST_F(Bus, RedisKilledAndRestartedLosesNoMessageInSilence) {
 TEST_F(Bus, RedisFrozenIsDetectedWithinThePingTimeoutAndLosesNothing) {
   REQUIRE_REDIS();
   start_nodes(2);
-  auto sender = member(nodes[0]->port(), "sender", "frozen");
-  auto receiver = member(nodes[1]->port(), "receiver", "frozen");
-  ASSERT_TRUE(sender && receiver);
-  JsonValue joined;
-  ASSERT_TRUE(sender->read_until_type("joined", &joined, 5000));
+  std::unique_ptr<TestClient> sender, receiver;
+  ASSERT_TRUE(members_on_two_nodes("sender", "receiver", "frozen", &sender, &receiver));
   Clock::time_point fault_at = Clock::now();
   const int kMessages = 300;
   // 20 ms apart: frozen from message 50 (1 s in) to 300 (6 s in).

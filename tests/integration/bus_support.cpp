@@ -1,7 +1,10 @@
 // bus_support.cpp: see bus_support.h.
 #include "bus_support.h"
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 std::string join_request(const std::string& name, const std::string& room) {
@@ -87,4 +90,23 @@ void Bus::start_nodes(int n, const std::vector<std::string>& extra_args) {
     ASSERT_TRUE(nodes.back()->started());
     ASSERT_TRUE(wait_for_health(nodes.back()->port(), 200)) << "node " << i + 1 << " never reached Redis";
   }
+}
+
+bool Bus::members_on_two_nodes(const std::string& first_name, const std::string& second_name,
+                               const std::string& room, std::unique_ptr<TestClient>* first,
+                               std::unique_ptr<TestClient>* second) {
+  *first = member(nodes[0]->port(), first_name, room);
+  *second = member(nodes[1]->port(), second_name, room);
+  JsonValue joined;
+  return *first && *second && (*first)->read_until_type("joined", &joined, 5000);
+}
+
+int run_capturing(const std::string& command, std::string* output) {
+  output->clear();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) *output += buffer;
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

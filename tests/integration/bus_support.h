@@ -32,6 +32,9 @@ bool wait_for_health(int port, int status, int timeout_ms = 5000);
 std::string string_field(const JsonValue& value, std::string_view key);
 double number_field(const JsonValue& value, std::string_view key);
 std::set<std::string> member_names(const JsonValue& welcome);
+// Runs command through the shell; returns its exit status (-1 if it did not
+// exit normally) and sets *output to what it printed.
+int run_capturing(const std::string& command, std::string* output);
 // Reads messages (skipping other types) until count have arrived or
 // timeout_ms passes; each as "seq:text".
 std::vector<std::string> read_messages(TestClient& client, size_t count, int timeout_ms);
@@ -41,6 +44,10 @@ class Bus : public ::testing::Test {
   void SetUp() override;
   // n nodes on n ports, all on this test's Redis, each ready for chat.
   void start_nodes(int n, const std::vector<std::string>& extra_args = {});
+  // A member on nodes[0] and one on nodes[1], both in room; true once the
+  // first has heard that the second joined.
+  bool members_on_two_nodes(const std::string& first_name, const std::string& second_name, const std::string& room,
+                            std::unique_ptr<TestClient>* first, std::unique_ptr<TestClient>* second);
 
   std::unique_ptr<RedisProcess> redis;
   std::vector<std::unique_ptr<ChatdProcess>> nodes;

@@ -116,11 +116,9 @@ TEST_F(Bus, MemberListsCountsAndNoticesCoverEveryNode) {
 TEST_F(Bus, ANodeKilledWithoutAWordLeavesTheRoomWithinTwentySeconds) {
   REQUIRE_REDIS();
   start_nodes(2);
-  auto survivor = member(nodes[0]->port(), "stays", "crash");
-  auto doomed = member(nodes[1]->port(), "doomed", "crash");
-  ASSERT_TRUE(survivor && doomed);
+  std::unique_ptr<TestClient> survivor, doomed;
+  ASSERT_TRUE(members_on_two_nodes("stays", "doomed", "crash", &survivor, &doomed));
   JsonValue notice;
-  ASSERT_TRUE(survivor->read_until_type("joined", &notice, 5000));
   auto killed_at = Clock::now();
   ASSERT_EQ(kill(nodes[1]->pid(), SIGKILL), 0);
   ASSERT_TRUE(survivor->read_until_type("left", &notice, 25000)) << "no left within 25 s";
@@ -171,14 +169,9 @@ TEST_F(Bus, ANodeThatHasNotReachedRedisRefusesTheUpgradeWith503) {
 
 TEST_F(Bus, ABadRedisUrlIsRefusedAtStartUpWithStatusTwo) {
   for (const char* url : {"http://127.0.0.1:6379", "redis://127.0.0.1:99999", "redis://:secret@"}) {
-    std::string command = chatd_binary() + " --redis '" + url + "' --port 0 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
     std::string output;
-    char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-    int status = pclose(pipe);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << url << ": " << output;
+    EXPECT_EQ(run_capturing(chatd_binary() + " --redis '" + url + "' --port 0 2>&1", &output), 2) << url << ": "
+                                                                                                 << output;
     EXPECT_NE(output.find("bad --redis URL"), std::string::npos) << output;
     EXPECT_EQ(output.find("secret"), std::string::npos) << "the password is never printed";
   }

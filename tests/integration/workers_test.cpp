@@ -154,14 +154,8 @@ TEST_F(Workers, ASupervisorKilledTakesItsWorkersWithIt) {
 }
 
 TEST(WorkersOptions, MoreThanOneWorkerWithoutRedisIsRefusedWithStatusTwo) {
-  std::string command = chatd_binary() + " --workers 2 --port 0 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
   std::string output;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  int status = pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << output;
+  EXPECT_EQ(run_capturing(chatd_binary() + " --workers 2 --port 0 2>&1", &output), 2) << output;
   EXPECT_NE(output.find("needs --redis"), std::string::npos) << output;
 }
 
