@@ -186,6 +186,38 @@ const char kNode[] =
     "end\n"
     "return {0, now}\n";
 
+// excerpt-begin: seek-script
+// KEYS: the waiting list. ARGV: "PREFIX direct:", the seeker's node, id,
+// last partner ("0": none) and token, and an entry of its own to remove
+// first ("" for none: one left from before a reconnect). Takes the oldest
+// waiting entry that the seeker has not just left (and that has not just
+// left the seeker) and tells both nodes of the pair, each on its own
+// channel; a waiter whose node no longer listens (PUBLISH reached nobody:
+// it died) is dropped and the next one tried. With no one to take, the
+// seeker waits at the end of the list. Returns 1 paired, 0 waiting, -1
+// when the seeker's own node does not listen (the waiter is told).
+const char kSeek[] =
+    "if ARGV[6] ~= '' then redis.call('LREM', KEYS[1], 0, ARGV[6]) end\n"
+    "local entries = redis.call('LRANGE', KEYS[1], 0, 15)\n"
+    "for _, entry in ipairs(entries) do\n"
+    "  local node, id, last, token = string.match(entry, '^(%S+) (%S+) (%S+) (%S+)$')\n"
+    "  if id == nil or id == ARGV[3] then\n"
+    "    redis.call('LREM', KEYS[1], 0, entry)\n"
+    "  elseif id ~= ARGV[4] and last ~= ARGV[3] then\n"
+    "    redis.call('LREM', KEYS[1], 1, entry)\n"
+    "    if redis.call('PUBLISH', ARGV[1] .. node, 'P ' .. id .. ' ' .. token .. ' ' .. ARGV[3] .. ' ' .. ARGV[2]) > 0 then\n"
+    "      if redis.call('PUBLISH', ARGV[1] .. ARGV[2], 'P ' .. ARGV[3] .. ' ' .. ARGV[5] .. ' ' .. id .. ' ' .. node) > 0 then\n"
+    "        return 1\n"
+    "      end\n"
+    "      redis.call('PUBLISH', ARGV[1] .. node, 'L ' .. id .. ' ' .. ARGV[3])\n"
+    "      return -1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "redis.call('RPUSH', KEYS[1], ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])\n"
+    "return 0\n";
+// excerpt-end: seek-script
+
 #undef NOW_MS
 
 BusScript make(const char* name, const char* body) {
@@ -206,4 +238,5 @@ BusScripts::BusScripts()
       refresh(make("refresh", kRefresh)),
       purge(make("purge", kPurge)),
       enroll(make("enroll", kEnroll)),
-      node(make("node", kNode)) {}
+      node(make("node", kNode)),
+      seek(make("seek", kSeek)) {}

@@ -12,6 +12,8 @@
 //   PREFIX room:KEY:nodes      sorted set: node number -> expiry (ms, Redis clock)
 //   PREFIX node-counter        the last node number handed out
 //   PREFIX node:N              who holds node number N (expires unless renewed)
+//   PREFIX direct:N            node N's own channel: stranger mode (bus_payload.h)
+//   PREFIX strangers:waiting   list of strangers waiting, oldest first: "NODE ID LAST TOKEN"
 //
 // Times come from Redis's own clock (TIME), so nodes whose clocks disagree
 // still agree on when a node's presence has expired.
@@ -36,4 +38,5 @@ struct BusScripts {
   BusScript purge;     // forget every member this node had in a room (before re-registering)
   BusScript enroll;    // register a batch of this node's members in a room
   BusScript node;      // claim (or renew) this process's node number
+  BusScript seek;      // pair a stranger with one who waits, or make it wait
 };

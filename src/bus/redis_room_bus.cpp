@@ -32,7 +32,8 @@ RedisRoomBus::RedisRoomBus(EventLoop& loop, ChatTransport& transport, RedisBusSe
       transport_(transport),
       settings_(std::move(settings)),
       commands_(loop, RedisConnection::Role::Commands, settings_.redis, *this, "redis commands"),
-      subscriber_(loop, RedisConnection::Role::Subscriber, settings_.redis, *this, "redis subscriber") {
+      subscriber_(loop, RedisConnection::Role::Subscriber, settings_.redis, *this, "redis subscriber"),
+      strangers_(*this) {
   std::random_device random;
   char suffix[20];
   std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
@@ -89,6 +90,7 @@ void RedisRoomBus::run_timers(int64_t now_ms) {
   if (commands_.ready() && node_ != 0 && now_ms >= next_refresh_ms_) {
     next_refresh_ms_ = now_ms + settings_.refresh_interval_ms;
     refresh_rooms(now_ms);
+    strangers_.check_partner_nodes();
   }
   drop_closed_rooms(now_ms);
   if (!says_in_doubt_.empty()) settle_says_in_doubt(now_ms);
@@ -140,7 +142,7 @@ void RedisRoomBus::on_redis_ready(RedisConnection& connection) {
   // pipeline: a Redis that restarted has forgotten them.
   for (const BusScript* script : {&scripts_.say, &scripts_.notice, &scripts_.claim, &scripts_.release,
                                   &scripts_.load, &scripts_.refresh, &scripts_.purge, &scripts_.enroll,
-                                  &scripts_.node}) {
+                                  &scripts_.node, &scripts_.seek}) {
     commands_.command({"SCRIPT", "LOAD", script->body}, [name = script->name](RespValue& reply) {
       if (reply.is_error()) LOG_ERROR("bus: Redis refused the %s script: %s", name, reply.text.c_str());
     });
@@ -164,12 +166,14 @@ void RedisRoomBus::on_redis_down(RedisConnection& connection, const std::string&
     // Nothing arrives on a lost subscription: each room waits for its new
     // one, then loads again to catch up (by seq, or with a reset).
     for (auto& entry : rooms_) entry.second->phase = RoomBusData::Phase::Subscribing;
+    strangers_.on_deaf();
   }
 }
 
 void RedisRoomBus::subscribe_all() {
   was_up_[1] = true;
   std::vector<std::string> command{"SUBSCRIBE"};
+  if (!strangers_.channel().empty()) command.push_back(strangers_.channel());
   for (auto& entry : rooms_) {
     entry.second->phase = RoomBusData::Phase::Subscribing;
     command.push_back(entry.first);
@@ -202,13 +206,19 @@ void RedisRoomBus::claim_node_number() {
     uint32_t number = static_cast<uint32_t>(reply.elements[0].integer);
     if (number != node_) {
       if (node_ != 0) LOG_WARN("bus: node number %u was taken meanwhile; now %u", node_, number);
+      if (!strangers_.channel().empty() && subscriber_.ready()) {
+        subscriber_.subscribe({"UNSUBSCRIBE", strangers_.channel()});
+      }
       node_ = number;
       node_text_ = std::to_string(number);
       LOG_INFO("bus: node number %u; client ids start at %llu", number,
                static_cast<unsigned long long>(static_cast<uint64_t>(number) << 32));
+      strangers_.on_node_number();
+      if (subscriber_.ready()) subscriber_.subscribe({"SUBSCRIBE", strangers_.channel()});
       if (on_node_number) on_node_number(number);
     }
     was_up_[0] = true;
+    strangers_.send_kept_lines();
     if (!reenroll_) return;
     reenroll_ = false;
     // Redis may have lost this node's members (a restart), or this node may

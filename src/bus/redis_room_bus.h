@@ -40,9 +40,10 @@
 // reloaded, which fills gaps by seq, or resets the rooms whose epoch
 // changed because Redis lost its data.
 //
-// Deliberately left out: the per-node channel for directed traffic (the
-// stranger pairing across nodes needs it; it comes with that work), Redis
-// Cluster and Sentinel. A name claimed while Redis had lost this node's
+// Strangers. Stranger mode pairs across nodes through a waiting list in
+// Redis and each node's own channel, PREFIX direct:N (redis_strangers.h).
+//
+// Deliberately left out: Redis Cluster and Sentinel. A name claimed while Redis had lost this node's
 // registrations may be held twice until one of the two leaves.
 #pragma once
 
@@ -57,6 +58,7 @@
 
 #include "bus/bus_payload.h"
 #include "bus/bus_scripts.h"
+#include "bus/redis_strangers.h"
 #include "chat/chat_client.h"
 #include "chat/chat_messages.h"
 #include "chat/chat_room.h"
@@ -133,6 +135,7 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   void detach(ChatClient& client) override { clients_.erase(client.id); }
   bool available() const override { return up(); }
   bool spans_processes() const override { return true; }
+  StrangerBus* strangers() override { return &strangers_; }
   void open(Room& room) override;
   void close(Room& room) override;
   void publish(Room& room, const RoomEvent& event) override;
@@ -145,6 +148,10 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   std::string_view epoch(const Room& room) const override;
 
  private:
+  // Stranger mode is part of the bus: it shares its connections, scripts,
+  // node number and client table (redis_strangers.h).
+  friend class RedisStrangers;
+
   // RedisObserver.
   void on_redis_ready(RedisConnection& connection) override;
   void on_redis_down(RedisConnection& connection, const std::string& reason) override;
@@ -216,4 +223,5 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   std::string before_, after_;            // room_event_parts scratch
   std::vector<std::string_view> words_;    // a script's keys and arguments, reused
   std::vector<std::string_view> command_;  // EVALSHA, its script and words_, reused
+  RedisStrangers strangers_;               // after messages_: it makes frames with them
 };

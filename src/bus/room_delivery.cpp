@@ -48,6 +48,14 @@ uint64_t parse_count(std::string_view text) {
 void RedisRoomBus::on_redis_push(RedisConnection&, RespValue& push) {
   if (!push.is_array() || push.elements.size() < 3) return;
   const std::string& channel = push.elements[1].text;
+  if (channel == strangers_.channel() && !channel.empty()) {
+    if (push.elements[0].is_string("message")) {
+      strangers_.receive(push.elements[2].text);
+    } else if (push.elements[0].is_string("subscribe")) {
+      strangers_.on_listening();
+    }
+    return;
+  }
   auto found = rooms_.find(channel);
   if (found == rooms_.end()) return;  // a room forgotten since; its last words are moot
   RoomBusData& data = *found->second;

@@ -27,10 +27,15 @@ Chat::Chat(ChatTransport& transport, const ChatOptions& options)
       own_bus_(std::make_unique<LocalRoomBus>(transport)),
       bus_(*own_bus_),
       options_(options),
-      strangers_(transport, messages_) {}
+      local_strangers_(transport, messages_),
+      strangers_(local_strangers_) {}
 
 Chat::Chat(ChatTransport& transport, const ChatOptions& options, RoomBus& bus)
-    : transport_(transport), bus_(bus), options_(options), strangers_(transport, messages_) {}
+    : transport_(transport),
+      bus_(bus),
+      options_(options),
+      local_strangers_(transport, messages_),
+      strangers_(bus.strangers() != nullptr ? *bus.strangers() : local_strangers_) {}
 
 Chat::~Chat() = default;
 

@@ -19,6 +19,7 @@
 #include "chat/chat_room.h"
 #include "chat/chat_strangers.h"
 #include "chat/room_bus.h"
+#include "chat/stranger_bus.h"
 #include "websocket/shared_frame.h"
 
 class JsonValue;
@@ -113,7 +114,8 @@ class Chat {
   ChatOptions options_;
   ChatMessages messages_;
   std::vector<RoomMember> member_scratch_;  // a welcome's member list, reused
-  Strangers strangers_;
+  LocalStrangers local_strangers_;  // used unless the bus brings its own
+  StrangerBus& strangers_;
   // Rooms by name folded to lower case; a room exists while it has members.
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   // Rooms whose member count changed without a joined/left notice, so the

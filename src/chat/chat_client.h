@@ -26,7 +26,7 @@ struct ChatClient {
   ChatClient* partner = nullptr;  // the paired stranger, if any
   uint64_t last_partner = 0;      // the id of the last stranger it was paired with (0: none)
   uint32_t room_index = 0;        // position in room->members(), for O(1) removal
-  bool claim_pending = false;     // a join or rename waits for the bus's answer (room_bus.h)
+  bool claim_pending = false;     // a join, rename or stranger search waits for the bus's answer
   TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
 };
 

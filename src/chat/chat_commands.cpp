@@ -295,10 +295,12 @@ bool Chat::check_name(ChatClient& client, std::string_view name) {
 }
 
 // Two claims in flight for one client would race each other (chat.cpp,
-// begin_join), so a join, rename, stranger or next waits for the first.
+// begin_join), and so would a claim and a search for a stranger in Redis
+// (bus/redis_strangers.cpp), so a join, rename, stranger or next waits for
+// the first.
 bool Chat::refused_while_claiming(ChatClient& client) {
   if (!client.claim_pending) return false;
-  send_error(client, "busy", "the previous join or rename is still being decided; try again when it is answered");
+  send_error(client, "busy", "the previous join, rename or stranger request is still being decided; try again when it is answered");
   return true;
 }
 

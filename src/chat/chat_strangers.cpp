@@ -1,9 +1,10 @@
-// chat_strangers.cpp: pairing and messaging in stranger mode. See chat_strangers.h.
+// chat_strangers.cpp: pairing and messaging in stranger mode, in one process.
+// See chat_strangers.h.
 #include "chat/chat_strangers.h"
 
 #include "chat/chat_client.h"
 
-Strangers::Strangers(ChatTransport& transport, ChatMessages& messages)
+LocalStrangers::LocalStrangers(ChatTransport& transport, ChatMessages& messages)
     : transport_(transport),
       messages_(messages),
       waiting_frame_(messages.waiting()),
@@ -20,7 +21,7 @@ bool just_left_each_other(const ChatClient& a, const ChatClient& b) {
 }  // namespace
 
 // excerpt-begin: seek_partner
-void Strangers::seek_partner(ChatClient& client) {
+void LocalStrangers::seek_partner(ChatClient& client) {
   for (ChatClient* other : waiting_) {
     if (other != nullptr && !just_left_each_other(client, *other)) {
       pair(client, *other);
@@ -39,7 +40,7 @@ void Strangers::seek_partner(ChatClient& client) {
 }
 // excerpt-end: seek_partner
 
-void Strangers::pair(ChatClient& client, ChatClient& other) {
+void LocalStrangers::pair(ChatClient& client, ChatClient& other) {
   remove_waiting(other);
   client.partner = &other;
   other.partner = &client;
@@ -49,7 +50,7 @@ void Strangers::pair(ChatClient& client, ChatClient& other) {
   transport_.send(client, paired_frame_);
 }
 
-void Strangers::remove_waiting(ChatClient& client) {
+void LocalStrangers::remove_waiting(ChatClient& client) {
   if (waiting_[0] == &client) {
     waiting_[0] = waiting_[1];
     waiting_[1] = nullptr;
@@ -58,7 +59,7 @@ void Strangers::remove_waiting(ChatClient& client) {
   }
 }
 
-void Strangers::leave(ChatClient& client) {
+void LocalStrangers::leave(ChatClient& client) {
   remove_waiting(client);
   if (ChatClient* partner = client.partner) {
     partner->partner = nullptr;
@@ -67,7 +68,7 @@ void Strangers::leave(ChatClient& client) {
   }
 }
 
-bool Strangers::say(ChatClient& client, std::string_view text, int64_t now_ms) {
+bool LocalStrangers::say(ChatClient& client, std::string_view text, int64_t now_ms) {
   if (client.partner == nullptr) return false;
   // Two frames for two recipients: each side sees its own lines as "you",
   // and stranger mode shows no ids that would let one frame serve both.

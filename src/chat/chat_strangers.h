@@ -1,5 +1,7 @@
-// chat_strangers.h: stranger mode: pairing two anonymous clients and passing
-// lines between them. docs/protocol.md (Stranger mode) is the behaviour.
+// chat_strangers.h: stranger mode in one process: pairing two anonymous
+// clients and passing lines between them (the StrangerBus of stranger_bus.h
+// that Chat uses unless its room bus spans processes). docs/protocol.md
+// (Stranger mode) is the behaviour.
 //
 // A seeker is never paired with the stranger it was last paired with (after
 // "next" you want someone new); it is paired with whoever waits, else it
@@ -16,25 +18,21 @@
 #include <string_view>
 
 #include "chat/chat_messages.h"
+#include "chat/stranger_bus.h"
 #include "websocket/shared_frame.h"
 
 struct ChatClient;
 class ChatTransport;
 
-class Strangers {
+class LocalStrangers : public StrangerBus {
  public:
-  Strangers(ChatTransport& transport, ChatMessages& messages);
+  LocalStrangers(ChatTransport& transport, ChatMessages& messages);
 
-  // client is in no room, has no partner and is not waiting: pairs it with
-  // the longest-waiting client that is not its last partner (both get
-  // "paired"), or makes it wait ("waiting").
-  void seek_partner(ChatClient& client);
-  // client leaves stranger mode: it stops waiting, or its partner gets
-  // "stranger_left" and is left unpaired. Sends nothing to client.
-  void leave(ChatClient& client);
-  // Sends text to client's partner as "stranger" and back to client as
-  // "you". Returns false, sending nothing, when client has no partner.
-  bool say(ChatClient& client, std::string_view text, int64_t now_ms);
+  // StrangerBus; seek_partner pairs with the longest-waiting client that
+  // is not the last partner, at once.
+  void seek_partner(ChatClient& client) override;
+  void leave(ChatClient& client) override;
+  bool say(ChatClient& client, std::string_view text, int64_t now_ms) override;
 
  private:
   void pair(ChatClient& client, ChatClient& other);  // other is waiting

@@ -30,6 +30,7 @@
 
 class Room;
 class RoomHistory;
+class StrangerBus;
 
 // excerpt-begin: room-event
 // What happened in a room, as the chat logic saw it. It carries only what the
@@ -87,6 +88,10 @@ class RoomBus {
   // Whether other processes may have members in a room this process has
   // none in, so a leave is announced even when the room is empty here.
   virtual bool spans_processes() const { return false; }
+  // The stranger pairing that goes with this bus (stranger_bus.h): one
+  // that spans processes pairs strangers across them too. nullptr: Chat
+  // pairs in this process (LocalStrangers).
+  virtual StrangerBus* strangers() { return nullptr; }
 
   // Claims name in the room called room_name (any spelling; the claim is
   // on the folded name) for client, before Chat puts the client there or
