@@ -255,3 +255,33 @@ TEST_F(Bus, AStrangerRequestWhileRedisIsDownIsAnsweredUnavailable) {
   ASSERT_TRUE(a->read_until("error", 5000, &error));
   EXPECT_EQ(string_field(error, "code"), "unavailable");
 }
+
+TEST_F(Bus, AfterRedisRestartsPairsHaveEndedAndTheWaitingWaitAgain) {
+  REQUIRE_REDIS();
+  start_nodes(2);
+  auto a = stranger_on(nodes[0]->port());
+  auto b = stranger_on(nodes[1]->port());
+  ASSERT_TRUE(a && b && a->seek() && a->read_until("waiting") && b->seek() && b->read_until("paired") &&
+              a->read_until("paired"));
+  auto w = stranger_on(nodes[0]->port());
+  ASSERT_TRUE(w && w->seek() && w->read_until("waiting"));
+
+  // Redis restarts empty: the waiting list is gone with it.
+  ASSERT_TRUE(redis->stop(SIGKILL, 5000));
+  ASSERT_TRUE(redis->start_again());
+  ASSERT_TRUE(wait_for_health(nodes[0]->port(), 200, 10000));
+  ASSERT_TRUE(wait_for_health(nodes[1]->port(), 200, 10000));
+  // Lines to them may have been lost meanwhile, so the pair has ended, on
+  // both sides.
+  EXPECT_TRUE(a->read_until("stranger_left", 5000));
+  EXPECT_TRUE(b->read_until("stranger_left", 5000));
+  // w waits again without asking: a newcomer on the other node finds it.
+  auto n = stranger_on(nodes[1]->port());
+  ASSERT_TRUE(n && n->seek());
+  ASSERT_TRUE(n->read_until("paired"));
+  ASSERT_TRUE(w->read_until("paired"));
+  ASSERT_TRUE(n->say("found you"));
+  ASSERT_TRUE(w->read_until("stranger_message"));
+  EXPECT_EQ(w->heard, std::vector<std::string>{"found you"});
+  for (Stranger* s : {a.get(), b.get(), w.get(), n.get()}) EXPECT_EQ(s->violation, "");
+}
