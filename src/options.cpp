@@ -55,6 +55,11 @@ const char kUsage[] =
     "  --ip-burst N               messages an address may send at once (default 100)\n"
     "  --trusted-proxy CIDR       a proxy (repeatable) whose X-Forwarded-For names\n"
     "                             the client; others' X-Forwarded-For is ignored\n"
+    "  --metrics-port N           also serve /metrics and /healthz (only those) on\n"
+    "                             port N; with --workers, worker K on N+K-1\n"
+    "  --metrics-allow CIDR       who may read GET /metrics besides loopback clients\n"
+    "                             (repeatable); others get 404. Behind a trusted\n"
+    "                             proxy the forwarded client address is judged\n"
     "  --exempt-loopback          no per-address limits for loopback clients (for\n"
     "                             load tests and benchmarks on one machine)\n"
     "  --origin ORIGIN            allow this Origin (repeatable); when given, other\n"
@@ -108,6 +113,11 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
     o->port = static_cast<int>(count);
     return true;
   }
+  if (name == "--metrics-port") {
+    if (!parse_count(value, &count) || count == 0 || count > 65535) return false;
+    o->metrics_port = static_cast<int>(count);
+    return true;
+  }
   if (name == "--max-connections") return parse_count(value, &o->max_connections) && o->max_connections > 0;
   if (name == "--max-message")
     return parse_count(value, &o->max_message_bytes) && o->max_message_bytes > 0 &&
@@ -126,6 +136,12 @@ bool apply(ServerOptions* o, const std::string& name, const char* value) {
     CidrRange range;
     if (!parse_cidr_range(value, &range)) return false;
     o->trusted_proxies.push_back(range);
+    return true;
+  }
+  if (name == "--metrics-allow") {
+    CidrRange range;
+    if (!parse_cidr_range(value, &range)) return false;
+    o->metrics_allow.push_back(range);
     return true;
   }
   if (name == "--presence-interval") return parse_seconds(value, &o->presence_interval_ms);

@@ -3,6 +3,7 @@
 // an operator can reason about.
 #pragma once
 
+#include "base/version.h"
 #include "server/server_options.h"
 
 enum class ParseOutcome { Run, ExitSuccess, ExitFailure };
@@ -10,5 +11,3 @@ enum class ParseOutcome { Run, ExitSuccess, ExitFailure };
 // Parses argv into *options. Prints --help or --version text to stdout, or
 // an error to stderr, and says whether to run or exit.
 ParseOutcome parse_options(int argc, char** argv, ServerOptions* options);
-
-constexpr const char* kChatdVersion = "0.1.0";

@@ -79,7 +79,7 @@ class RedisStrangers : public StrangerBus {
   void send_kept_lines();
 
   bool listening() const { return listening_; }
-  size_t waiting_count() const { return looking_.size(); }
+  size_t waiting_count() const override { return looking_.size(); }
 
  private:
   struct Partner {

@@ -231,7 +231,12 @@ void RedisRoomBus::welcome_waiting(RoomBusData& data) {
 
 void RedisRoomBus::send_to_members(RoomBusData& data, const FrameRef& frame, uint64_t except_id) {
   if (data.room == nullptr) return;
+  size_t recipients = 0;
   for (ChatClient* member : data.room->members()) {
-    if (member->id != except_id) transport_.send(*member, frame);
+    if (member->id != except_id) {
+      transport_.send(*member, frame);
+      ++recipients;
+    }
   }
+  transport_.count_broadcast(recipients);
 }

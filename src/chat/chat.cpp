@@ -39,6 +39,12 @@ Chat::Chat(ChatTransport& transport, const ChatOptions& options, RoomBus& bus)
 
 Chat::~Chat() = default;
 
+size_t Chat::room_member_count() const {
+  size_t members = 0;
+  for (const auto& entry : rooms_) members += entry.second->member_count();
+  return members;
+}
+
 // Names the client guest-<id> and puts it in the lobby. The guest- prefix is
 // reserved (chat_names.h) and ids are unique across nodes, so the name
 // cannot already be taken; the claim only registers it with the bus.

@@ -66,6 +66,12 @@ class Chat {
   int64_t next_timer_ms() const;
   void run_timers(int64_t now_ms);
 
+  // For the server's metrics, when a scrape asks: rooms with members here,
+  // their members here (visits each room once), clients waiting for a stranger.
+  size_t room_count() const { return rooms_.size(); }
+  size_t room_member_count() const;
+  size_t strangers_waiting() const { return strangers_.waiting_count(); }
+
  private:
   // Commands (chat_commands.cpp).
   void dispatch(ChatClient& client, std::string_view text, int64_t now_ms);

@@ -5,6 +5,7 @@
 // include this instead of chat.h, the layer's top file, which includes them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -35,6 +36,9 @@ class ChatTransport {
   virtual ~ChatTransport() = default;
   // Queues frame for sending to client. Must not call back into Chat.
   virtual void send(ChatClient& client, const FrameRef& frame) = 0;
+  // One room event has been sent to recipients members here (for the
+  // server's metrics; a bus calls it once per broadcast, after the sends).
+  virtual void count_broadcast(size_t recipients) { (void)recipients; }
 };
 
 enum class LeaveReason { Left, Disconnected, Timeout };

@@ -33,6 +33,7 @@ class LocalStrangers : public StrangerBus {
   void seek_partner(ChatClient& client) override;
   void leave(ChatClient& client) override;
   bool say(ChatClient& client, std::string_view text, int64_t now_ms) override;
+  size_t waiting_count() const override { return (waiting_[0] != nullptr) + (waiting_[1] != nullptr); }
 
  private:
   void pair(ChatClient& client, ChatClient& other);  // other is waiting

@@ -28,9 +28,11 @@ void LocalRoomBus::publish(Room& room, const RoomEvent& event) {
     for (ChatClient* member : room.members()) {
       if (member->id != event.member_id) transport_.send(*member, frame);
     }
+    transport_.count_broadcast(room.member_count() - 1);
     return;
   }
   for (ChatClient* member : room.members()) transport_.send(*member, frame);
+  transport_.count_broadcast(room.member_count());
 }
 // excerpt-end: LocalRoomBus::publish
 

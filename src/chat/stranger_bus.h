@@ -15,6 +15,7 @@
 // join, disconnect) is announced with stranger_left.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -33,4 +34,6 @@ class StrangerBus {
   // Sends text to client's partner as "stranger" and back to client as
   // "you". Returns false, sending nothing, when client has no partner.
   virtual bool say(ChatClient& client, std::string_view text, int64_t now_ms) = 0;
+  // Clients of this process waiting for a stranger (for the metrics).
+  virtual size_t waiting_count() const = 0;
 };

@@ -27,6 +27,7 @@
 #include "chat/chat.h"
 #include "loop/deadline_list.h"
 #include "server/address_limits.h"
+#include "server/server_metrics.h"
 #include "websocket/message_reader.h"
 #include "websocket/output_queue.h"
 
@@ -38,7 +39,7 @@ enum class Endpoint : uint8_t { None, Chat, Echo };
 struct Connection : ChatClient, DeadlineLink {
   Connection()
       : closed(false), in_flush_list(false), in_chat(false), write_side_shut(false),
-        close_queued(false), behind_proxy(false), has_split_head(false) {}
+        close_queued(false), behind_proxy(false), has_split_head(false), on_metrics_port(false) {}
 
   int fd = -1;
   ConnectionPhase phase = ConnectionPhase::Http;
@@ -51,6 +52,8 @@ struct Connection : ChatClient, DeadlineLink {
   bool close_queued : 1;     // its end waits in the inbound queue; read no more
   bool behind_proxy : 1;     // peer is a trusted proxy: the client comes with the request
   bool has_split_head : 1;   // has a parser of its own in Server::split_heads_
+  bool on_metrics_port : 1;  // came in on --metrics-port: /metrics and /healthz only
+  CloseReason close_reason = CloseReason::Unset;  // why it ends, once known (server_metrics.h)
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   uint16_t replaced_pongs = 0;   // pings in a row that replaced an unsent pong

@@ -48,11 +48,20 @@ Connection* Connections::open(int fd) {
     return nullptr;
   }
   ++count_;
+  ++phase_counts_[static_cast<size_t>(ConnectionPhase::Http)];
+  ++metrics_.connections_accepted;
   timers_.handshake.schedule(connection, now_ms_);
   return connection;
 }
 
 void Connections::respond_and_finish(Connection* connection, const FrameRef& response) {
+  // Every response starts "HTTP/1.1 NNN": counted by its status.
+  std::string_view head(response->data(), response->size());
+  if (head.size() > 12 && head.compare(0, 9, "HTTP/1.1 ") == 0) {
+    int code = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+    if (code >= 100 && code < 600) ++metrics_.http_responses[code];
+  }
+  note_close_reason(connection, CloseReason::HttpResponse);
   split_heads_.drop(connection);
   connection->output.push(response);
   mark_for_flush(connection);
@@ -65,7 +74,7 @@ void Connections::send_close(Connection* connection, uint16_t code, std::string_
   connection->output.push(FrameRef(SharedFrame::raw(encode_close_frame(code, reason))));
   mark_for_flush(connection);
   if (wait_for_reply) {
-    connection->phase = ConnectionPhase::Closing;
+    set_phase(connection, ConnectionPhase::Closing);
     timers_.closing.schedule(connection, now_ms_);
   } else {
     finish(connection);
@@ -73,7 +82,7 @@ void Connections::send_close(Connection* connection, uint16_t code, std::string_
 }
 
 void Connections::finish(Connection* connection) {
-  connection->phase = ConnectionPhase::Finishing;
+  set_phase(connection, ConnectionPhase::Finishing);
   timers_.closing.schedule(connection, now_ms_);
 }
 
@@ -91,7 +100,12 @@ void Connections::leave_chat(Connection* connection, LeaveReason reason) {
 void Connections::destroy(Connection* connection, const char* why) {
   if (connection->closed) return;
   leave_chat(connection, LeaveReason::Disconnected);
-  LOG_INFO("conn %llu closed: %s", static_cast<unsigned long long>(connection->id), why);
+  const CloseReason reason =
+      connection->close_reason == CloseReason::Unset ? CloseReason::Client : connection->close_reason;
+  ++metrics_.connections_closed[static_cast<size_t>(reason)];
+  --phase_counts_[static_cast<size_t>(connection->phase)];
+  LOG_INFO("conn %llu closed: %s (%s)", static_cast<unsigned long long>(connection->id), close_reason_name(reason),
+           why);
   admission_.release(connection, now_ms_);
   split_heads_.drop(connection);
   cancel_deadline(connection);
@@ -111,6 +125,7 @@ void Connections::expire_timers() {
   while (DeadlineLink* link = timers_.handshake.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
     LOG_INFO("conn %llu: no complete request in time; sending 408", static_cast<unsigned long long>(connection->id));
+    note_close_reason(connection, CloseReason::HandshakeTimeout);
     respond_and_finish(connection, http_error_response(408, "the request head did not arrive in time"));
   }
   while (DeadlineLink* link = timers_.idle.first_expired(now_ms_)) {
@@ -122,6 +137,7 @@ void Connections::expire_timers() {
   while (DeadlineLink* link = timers_.pong.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
     LOG_INFO("conn %llu: no pong in time", static_cast<unsigned long long>(connection->id));
+    note_close_reason(connection, CloseReason::PongTimeout);
     leave_chat(connection, LeaveReason::Timeout);
     send_close(connection, close_code::kGoingAway, "ping timeout", false);
   }
@@ -131,6 +147,7 @@ void Connections::expire_timers() {
   while (DeadlineLink* link = timers_.message.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
     LOG_INFO("conn %llu: message not completed in time", static_cast<unsigned long long>(connection->id));
+    note_close_reason(connection, CloseReason::MessageTimeout);
     cancel_deadline(connection);  // send_close moves it to the closing list; this makes sure
     send_close(connection, close_code::kPolicyViolation, "message not completed in time", false);
   }
@@ -157,10 +174,12 @@ void Connections::flush() {
   for (Connection* connection : flush_list_) {
     connection->in_flush_list = false;
     if (connection->closed) continue;
-    if (connection->output.write_to(connection->fd) < 0) {
+    long written = connection->output.write_to(connection->fd);
+    if (written < 0) {
       flush_casualties_.push_back({connection, true});
       continue;
     }
+    metrics_.sent_bytes += static_cast<uint64_t>(written);
     // A client is too slow when, after the kernel took all it would, more
     // than --max-output is still waiting. Checking here rather than when a
     // frame is queued matters: one busy turn may queue more than the cap for
@@ -185,6 +204,7 @@ void Connections::flush() {
     Connection* connection = casualty.connection;
     if (connection->closed) continue;
     if (casualty.write_failed) {
+      note_close_reason(connection, CloseReason::WriteError);
       destroy(connection, "write failed");
       continue;
     }
@@ -193,6 +213,7 @@ void Connections::flush() {
     LOG_INFO("conn %llu: output over %zu bytes; closing", static_cast<unsigned long long>(connection->id),
              options_.max_output_bytes);
     connection->output.drop_unsent();
+    note_close_reason(connection, CloseReason::SlowConsumer);
     send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
   }
   flush_casualties_.clear();

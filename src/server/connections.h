@@ -24,6 +24,7 @@
 #include "loop/event_loop.h"
 #include "server/address_admission.h"
 #include "server/connection.h"
+#include "server/server_metrics.h"
 #include "server/server_options.h"
 #include "server/split_heads.h"
 #include "websocket/shared_frame.h"
@@ -53,6 +54,22 @@ class Connections {
   void set_now(int64_t now_ms) { now_ms_ = now_ms; }
   int64_t now_ms() const { return now_ms_; }
   size_t count() const { return count_; }
+  // Connections in a phase (Closing and Finishing are both "closing" to a scrape).
+  size_t count_in(ConnectionPhase phase) const { return phase_counts_[static_cast<size_t>(phase)]; }
+  // The server's counters (server_metrics.h): most are counted here, where
+  // connections open, write and close.
+  ServerMetrics& metrics() { return metrics_; }
+  const ServerMetrics& metrics() const { return metrics_; }
+  // Records why connection will end, unless a reason was recorded already.
+  void note_close_reason(Connection* connection, CloseReason why) {
+    if (connection->close_reason == CloseReason::Unset) connection->close_reason = why;
+  }
+  // Moves connection to phase, keeping the counts by phase.
+  void set_phase(Connection* connection, ConnectionPhase phase) {
+    --phase_counts_[static_cast<size_t>(connection->phase)];
+    ++phase_counts_[static_cast<size_t>(phase)];
+    connection->phase = phase;
+  }
   // Ids of new connections are base + a count (the count goes on): with
   // --redis, base is the node number * 2^32, so ids are unique across nodes.
   void set_id_base(uint64_t base) { next_id_ = base | (next_id_ & 0xffffffffu); }
@@ -110,6 +127,8 @@ class Connections {
   int64_t now_ms_ = 0;
   uint64_t next_id_ = 1;
   size_t count_ = 0;
+  size_t phase_counts_[4] = {0, 0, 0, 0};
+  ServerMetrics metrics_;
   FrameRef ping_frame_;
 
   std::vector<Connection*> flush_list_;

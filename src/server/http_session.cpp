@@ -1,6 +1,8 @@
 // http_session.cpp: see http_session.h.
 #include "server/http_session.h"
 
+#include <sys/socket.h>
+
 #include "base/log.h"
 #include "http/http_responses.h"
 #include "http/http_target.h"
@@ -106,13 +108,18 @@ void HttpSession::handle_request(Connection* connection, const HttpRequest& requ
                        : http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
     return;
   }
-  // Origin form or absolute form; both are routed by their path alone.
+  // Origin form or absolute form; both are routed by their path alone. The
+  // metrics port serves the two monitoring paths and nothing else.
+  if (connection->on_metrics_port && target.path != "/metrics" && target.path != "/healthz") {
+    answer(connection, head_only, http_error_response(404, "this port serves /metrics and /healthz only"));
+    return;
+  }
   if (is_upgrade_request(request)) {
     route_upgrade(connection, request, target.path, rest, rest_length);
   } else if (!get_or_head) {
     answer(connection, head_only, http_error_response(405, "only GET and HEAD are supported", kAllowGetAndHead));
   } else {
-    route_plain(connection, head_only, target.path);
+    route_plain(connection, request, head_only, target.path);
   }
 }
 
@@ -149,7 +156,8 @@ void HttpSession::route_upgrade(Connection* connection, const HttpRequest& reque
   }
 }
 
-void HttpSession::route_plain(Connection* connection, bool head_only, std::string_view path) {
+void HttpSession::route_plain(Connection* connection, const HttpRequest& request, bool head_only,
+                              std::string_view path) {
   if (path == "/") {
     connections_.respond_and_finish(connection, head_only ? page_head_response_ : page_response_);
   } else if (path == "/healthz") {
@@ -159,6 +167,10 @@ void HttpSession::route_plain(Connection* connection, bool head_only, std::strin
       return;
     }
     connections_.respond_and_finish(connection, head_only ? health_head_response_ : health_response_);
+  } else if (path == "/metrics" && metrics_source_ && may_read_metrics(connection, request)) {
+    std::string body;
+    metrics_source_(&body);
+    answer(connection, head_only, http_ok_response("text/plain; version=0.0.4; charset=utf-8", body));
   } else if (path == "/echo") {
     answer(connection, head_only, http_upgrade_required_response("this endpoint needs a WebSocket upgrade"));
   } else {
@@ -166,11 +178,25 @@ void HttpSession::route_plain(Connection* connection, bool head_only, std::strin
   }
 }
 
+// excerpt-begin: may_read_metrics
+bool HttpSession::may_read_metrics(const Connection* connection, const HttpRequest& request) const {
+  sockaddr_storage peer{};
+  socklen_t peer_length = sizeof peer;
+  if (getpeername(connection->fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return false;
+  IpAddress client = IpAddress::from_socket_address(peer);
+  if (in_any_range(options_.trusted_proxies, client)) {
+    client = forwarded_client(request, client, options_.trusted_proxies).address;
+  }
+  return client.is_loopback() || in_any_range(options_.metrics_allow, client);
+}
+// excerpt-end: may_read_metrics
+
 void HttpSession::upgrade(Connection* connection, Endpoint endpoint, const std::string& response) {
   split_heads_.drop(connection);  // the parser's buffers are not needed any more
   connection->output.push(FrameRef(SharedFrame::raw(response)));
   connections_.mark_for_flush(connection);
-  connection->phase = ConnectionPhase::Open;
+  connections_.set_phase(connection, ConnectionPhase::Open);
+  ++connections_.metrics().http_responses[101];
   connection->endpoint = endpoint;
   connections_.timers().idle.schedule(connection, connections_.now_ms());
   LOG_DEBUG("conn %llu: WebSocket open on %s", static_cast<unsigned long long>(connection->id),

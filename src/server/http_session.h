@@ -5,11 +5,12 @@
 // 6455 4.2).
 //
 // chatd serves exactly one request per HTTP connection (every response says
-// Connection: close). The demo page and /healthz are tiny, so keep-alive
-// would buy nothing but code.
+// Connection: close). The demo page, /healthz and /metrics are small, so
+// keep-alive would buy nothing but code.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,8 @@ class HttpSession {
   // With --redis: /healthz answers 503 while bus is down, so a load
   // balancer sends new clients to a node that can serve them.
   void set_bus(const RedisRoomBus* bus) { bus_ = bus; }
+  // Writes GET /metrics's body (the server gathers it: server_metrics.h).
+  void set_metrics_source(std::function<void(std::string* out)> source) { metrics_source_ = std::move(source); }
 
  private:
   // A complete request head; rest is what followed it in the same read.
@@ -43,7 +46,11 @@ class HttpSession {
   void route_upgrade(Connection* connection, const HttpRequest& request, std::string_view path, char* rest,
                      size_t rest_length);
   // A plain GET or HEAD for path: the page, the health check, or an error.
-  void route_plain(Connection* connection, bool head_only, std::string_view path);
+  void route_plain(Connection* connection, const HttpRequest& request, bool head_only, std::string_view path);
+  // Whether the client of this request may read /metrics: a loopback
+  // address or one of --metrics-allow, judged behind a trusted proxy by the
+  // address the proxy forwards, so a public proxy does not expose it.
+  bool may_read_metrics(const Connection* connection, const HttpRequest& request) const;
   // Sends response as the last word, without its body for a HEAD request.
   void answer(Connection* connection, bool head_only, const std::string& response);
   // Queues the 101 response; the connection is a WebSocket from here on.
@@ -57,6 +64,7 @@ class HttpSession {
   InboundQueue& inbound_;
   WebSocketSession& websocket_;
   const RedisRoomBus* bus_ = nullptr;
+  std::function<void(std::string* out)> metrics_source_;
   HttpRequestParser scratch_parser_;  // parses heads that arrive in one read (split_heads.h)
   // Built once at start-up; the *_head_ ones are the same responses without
   // their body, for HEAD (RFC 9110 9.3.2).

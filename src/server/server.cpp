@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/version.h"
 #include "chat/local_room_bus.h"
 #include "loop/descriptors.h"
 #include "websocket/shared_frame.h"
@@ -46,6 +47,8 @@ Server::Server(const ServerOptions& options)
   max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
   connections_.set_now(monotonic_ms());
   if (redis_bus_ != nullptr) http_.set_bus(redis_bus_);
+  start_time_seconds_ = static_cast<double>(wall_clock_ms()) / 1000.0;
+  http_.set_metrics_source([this](std::string* out) { write_metrics_text(out); });
 }
 
 Server::~Server() = default;
@@ -88,6 +91,15 @@ bool Server::listen(std::string* error) {
   // accepted, before the turn's first client is read.
   loop_.add(wake_pipe_.read_fd(), &wake_handler_, nullptr, kPollReadable, EventPriority::First);
   loop_.add(listener_.fd(), &listener_handler_, nullptr, kPollReadable, EventPriority::First);
+  if (options_.metrics_port > 0) {
+    const int port = options_.metrics_port + (options_.worker_index > 0 ? options_.worker_index - 1 : 0);
+    if (!metrics_listener_.open(options_.host, port, false, error)) {
+      *error = "--metrics-port: " + *error;
+      return false;
+    }
+    loop_.add(metrics_listener_.fd(), &metrics_listener_handler_, nullptr, kPollReadable, EventPriority::First);
+    LOG_INFO("metrics on port %d", port);
+  }
   if (options_.supervisor_fd >= 0) {
     loop_.add(options_.supervisor_fd, &supervisor_handler_, nullptr, kPollReadable, EventPriority::First);
   }
@@ -124,7 +136,11 @@ void Server::tell_supervisor_ready(int ready_fd) {
 }
 
 void Server::ListenerHandler::on_readable(int, void*) {
-  if (!server_.shutting_down_) server_.accept_clients();
+  if (!server_.shutting_down_) server_.accept_clients(server_.listener_, false);
+}
+
+void Server::MetricsListenerHandler::on_readable(int, void*) {
+  if (!server_.shutting_down_) server_.accept_clients(server_.metrics_listener_, true);
 }
 
 // The loop skips a client removed earlier in the turn (its slot is empty),
@@ -143,7 +159,10 @@ int Server::run() {
   // One turn: wait (as long as the timers allow), read the clock, handle
   // the ready descriptors, then these phases in this order.
   loop_.set_timeout_source([this] { return wait_timeout_ms(); });
-  loop_.set_after_wake([this] { connections_.set_now(monotonic_ms()); });
+  loop_.set_after_wake([this] {
+    turn_started_us_ = monotonic_us();
+    connections_.set_now(turn_started_us_ / 1000);
+  });
   loop_.add_before_sleep([this] {
     if (inbound_.empty()) return;
     const int64_t now_wall_ms = wall_clock_ms();
@@ -156,6 +175,9 @@ int Server::run() {
   if (redis_bus_ != nullptr) loop_.add_before_sleep([this] { redis_bus_->flush_now(); });
   loop_.add_before_sleep([this] { connections_.flush(); });
   loop_.add_before_sleep([this] { connections_.free_closed(); });
+  loop_.add_before_sleep([this] {
+    connections_.metrics().loop_turn_seconds.observe(static_cast<double>(monotonic_us() - turn_started_us_) / 1e6);
+  });
   loop_.add_before_sleep([this] {
     if (shutting_down_ && (connections_.count() == 0 || connections_.now_ms() >= shutdown_deadline_ms_)) {
       loop_.stop();
@@ -173,19 +195,21 @@ int Server::run() {
   return 0;
 }
 
-void Server::accept_clients() {
+void Server::accept_clients(Listener& listener, bool metrics_port) {
   IpAddress peer;
-  for (int fd; (fd = listener_.accept_client(&peer)) >= 0;) {
+  for (int fd; (fd = listener.accept_client(&peer)) >= 0;) {
     if (connections_.count() >= max_connections_ || static_cast<size_t>(fd) >= loop_.max_descriptors()) {
       // Best effort: the response is tiny and the socket buffer is empty.
       ssize_t ignored = ::send(fd, kServiceUnavailable, sizeof kServiceUnavailable - 1, 0);
       (void)ignored;
       ::close(fd);
+      ++connections_.metrics().http_responses[503];
       LOG_WARN("connection limit (%zu) reached; answered 503", max_connections_);
       continue;
     }
     Connection* connection = connections_.open(fd);
     if (connection == nullptr) continue;
+    connection->on_metrics_port = metrics_port;
     if (log_enabled(LogLevel::Info)) {
       LOG_INFO("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id),
                peer.to_string().c_str(), fd);
@@ -210,6 +234,7 @@ void Server::read_client(Connection* connection) {
     ssize_t received = recv(connection->fd, read_buffer_, sizeof read_buffer_, 0);
     if (received > 0) {
       size_t length = static_cast<size_t>(received);
+      connections_.metrics().received_bytes += length;
       budget = length >= budget ? 0 : budget - length;
       switch (connection->phase) {
         case ConnectionPhase::Http:
@@ -259,6 +284,12 @@ void Server::deliver(const InboundEvent& event, int64_t now_wall_ms) {
       }
       return;
     case InboundKind::Close:
+      // Its end has come out of the queue: from here on, reading is only
+      // for the client's end of the stream (Finishing), which must be read
+      // when it comes. Left set, the descriptor would stay readable and
+      // unread, and a level-triggered loop would spin on it until the close
+      // timeout.
+      connection->close_queued = false;
       connections_.send_close(connection, event.close_code, event.reason, false);
       return;
     case InboundKind::Disconnect:
@@ -268,6 +299,7 @@ void Server::deliver(const InboundEvent& event, int64_t now_wall_ms) {
       break;
   }
   if (connection->phase != ConnectionPhase::Open) return;
+  ++connections_.metrics().messages_received;
   std::string_view payload = inbound_.payload(event);
   if (connection->endpoint == Endpoint::Echo) {
     connections_.queue_frame(connection, FrameRef(SharedFrame::encode(event.opcode, payload)).get());
@@ -307,10 +339,15 @@ void Server::begin_shutdown() {
   shutdown_deadline_ms_ = connections_.now_ms() + options_.shutdown_grace_ms;
   loop_.remove(listener_.fd());
   listener_.close();
+  if (metrics_listener_.fd() >= 0) {
+    loop_.remove(metrics_listener_.fd());
+    metrics_listener_.close();
+  }
   // The one place that visits every connection: once, at shutdown.
   loop_.for_each(&client_handler_, [this](int, void* context) {
     auto* connection = static_cast<Connection*>(context);
     if (connection->closed) return;
+    connections_.note_close_reason(connection, CloseReason::Shutdown);
     if (connection->phase == ConnectionPhase::Open) {
       connections_.send_close(connection, close_code::kGoingAway, "server shutting down", true);
     } else if (connection->phase == ConnectionPhase::Http) {
@@ -318,3 +355,29 @@ void Server::begin_shutdown() {
     }
   });
 }
+
+/* ===== Metrics ===== */
+
+// excerpt-begin: write_metrics_text
+// The counters are kept as things happen; the gauges are read here, at the
+// scrape. The bytes queued are the one figure that visits every connection:
+// a scrape comes every few seconds at most, never once per turn.
+void Server::write_metrics_text(std::string* out) {
+  MetricsGauges gauges;
+  gauges.connections_handshake = connections_.count_in(ConnectionPhase::Http);
+  gauges.connections_open = connections_.count_in(ConnectionPhase::Open);
+  gauges.connections_closing =
+      connections_.count_in(ConnectionPhase::Closing) + connections_.count_in(ConnectionPhase::Finishing);
+  gauges.rooms = chat_.room_count();
+  gauges.room_members = chat_.room_member_count();
+  gauges.strangers_waiting = chat_.strangers_waiting();
+  loop_.for_each(&client_handler_, [&gauges](int, void* context) {
+    gauges.output_queued_bytes += static_cast<Connection*>(context)->output.held_bytes();
+  });
+  gauges.version = kChatdVersion;
+  gauges.has_bus = redis_bus_ != nullptr;
+  gauges.bus_up = redis_bus_ != nullptr && redis_bus_->up();
+  read_process_gauges(&gauges, start_time_seconds_);
+  write_metrics(connections_.metrics(), gauges, out);
+}
+// excerpt-end: write_metrics_text

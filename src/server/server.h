@@ -44,6 +44,7 @@ class Server : private ChatTransport {
   // with *error set.
   bool listen(std::string* error);
   int port() const { return listener_.port(); }
+  int metrics_port() const { return metrics_listener_.port(); }
   // The connection limit in force: --max-connections capped by the open-file limit.
   size_t max_connections() const { return max_connections_; }
   // The URL to print, e.g. "http://127.0.0.1:8080".
@@ -62,6 +63,17 @@ class Server : private ChatTransport {
   class ListenerHandler final : public EventHandler {
    public:
     explicit ListenerHandler(Server& server) : server_(server) {}
+    void on_readable(int fd, void* context) override;
+    void on_writable(int, void*) override {}
+
+   private:
+    Server& server_;
+  };
+  // The --metrics-port listener: its clients may ask for /metrics and
+  // /healthz only (HttpSession), so an operator can scrape each worker.
+  class MetricsListenerHandler final : public EventHandler {
+   public:
+    explicit MetricsListenerHandler(Server& server) : server_(server) {}
     void on_readable(int fd, void* context) override;
     void on_writable(int, void*) override {}
 
@@ -100,8 +112,9 @@ class Server : private ChatTransport {
     Server& server_;
   };
 
-  // Accepts every pending client, or answers 503 over the connection limit.
-  void accept_clients();
+  // Accepts every pending client of listener, or answers 503 over the
+  // connection limit.
+  void accept_clients(Listener& listener, bool metrics_port);
   // Reads what a client sent, within this turn's budget for it.
   void read_client(Connection* connection);
   // Hands one inbound event to the chat layer, the echo, or the closing path.
@@ -118,14 +131,23 @@ class Server : private ChatTransport {
   void on_node_number(uint32_t node);
   // ChatTransport: the chat layer's frames go to the connection's output.
   void send(ChatClient& client, const FrameRef& frame) override {
+    ++connections_.metrics().messages_delivered;
     connections_.queue_frame(static_cast<Connection*>(&client), frame.get());
   }
+  void count_broadcast(size_t recipients) override {
+    ServerMetrics& metrics = connections_.metrics();
+    ++metrics.broadcasts;
+    metrics.broadcast_recipients.observe(static_cast<double>(recipients));
+  }
+  // GET /metrics's body: the counters, and the gauges read now.
+  void write_metrics_text(std::string* out);
 
   // Declared in the order they are built: each part gets references to the
   // parts above it.
   ServerOptions options_;
   EventLoop loop_;
   ListenerHandler listener_handler_{*this};
+  MetricsListenerHandler metrics_listener_handler_{*this};
   WakeHandler wake_handler_{*this};
   SupervisorHandler supervisor_handler_{*this};
   ClientHandler client_handler_{*this};
@@ -139,9 +161,12 @@ class Server : private ChatTransport {
   WebSocketSession websocket_;
   HttpSession http_;
   Listener listener_;
+  Listener metrics_listener_;  // with --metrics-port
   WakePipe wake_pipe_;
   size_t max_connections_ = 0;
   bool shutting_down_ = false;
+  int64_t turn_started_us_ = 0;     // when the loop last woke up
+  double start_time_seconds_ = 0;   // wall clock, for process_start_time_seconds
   int64_t shutdown_deadline_ms_ = 0;
 
   static constexpr size_t kReadBufferBytes = 64 * 1024;

@@ -40,6 +40,11 @@ struct ServerOptions {
   bool exempt_loopback = false;          // no per-address limits for loopback clients
   // Proxies whose X-Forwarded-For names the client (client_address.h).
   std::vector<CidrRange> trusted_proxies;
+  // Who may read GET /metrics besides loopback clients; others get 404.
+  std::vector<CidrRange> metrics_allow;
+  // A port of its own for /metrics and /healthz (0: none); worker N of
+  // --workers listens on metrics_port + N - 1, so each can be scraped.
+  int metrics_port = 0;
   std::vector<std::string> allowed_origins;  // empty: any Origin
   LogLevel log_level = LogLevel::Info;
   // Rooms shared with other nodes through Redis (src/bus/); off by default.

@@ -63,7 +63,7 @@ void WebSocketSession::handle_event(Connection* connection, const WsEvent& event
       // after whatever it sent before its Close.
       LOG_DEBUG("conn %llu: peer closed with %u", static_cast<unsigned long long>(connection->id),
                 event.close_code);
-      fail_connection(connection,
+      fail_connection(connection, CloseReason::Client,
                       event.close_code == close_code::kNoStatus ? close_code::kNormal : event.close_code, "");
       return;
     case WsEventKind::Error:
@@ -72,9 +72,10 @@ void WebSocketSession::handle_event(Connection* connection, const WsEvent& event
       // The reader cannot parse this client's stream any more, so there is no
       // point waiting for its Close: fail the connection (section 7.1.7).
       if (connection->phase == ConnectionPhase::Closing) {
+        connections_.note_close_reason(connection, close_reason_for_code(event.close_code));
         connections_.destroy(connection, event.error_reason);  // our Close is already out
       } else {
-        fail_connection(connection, event.close_code, event.error_reason);
+        fail_connection(connection, close_reason_for_code(event.close_code), event.close_code, event.error_reason);
       }
       return;
   }
@@ -83,7 +84,8 @@ void WebSocketSession::handle_event(Connection* connection, const WsEvent& event
 void WebSocketSession::accept_message(Connection* connection, const WsEvent& event) {
   if (connection->endpoint == Endpoint::Chat) {
     if (event.opcode == Opcode::Binary) {
-      fail_connection(connection, close_code::kUnsupportedData, "chat accepts text messages only");
+      fail_connection(connection, CloseReason::ProtocolError, close_code::kUnsupportedData,
+                      "chat accepts text messages only");
       return;
     }
     if (!within_rate_limits(connection)) return;
@@ -107,7 +109,7 @@ bool WebSocketSession::within_rate_limits(Connection* connection) {
     chat_.send_error(*connection, "rate_limited", "too many messages; this one was dropped");
   } else if (connection->flood_strikes > options_.rate_burst + 10) {
     LOG_INFO("conn %llu: kept flooding; closing", static_cast<unsigned long long>(connection->id));
-    fail_connection(connection, close_code::kPolicyViolation, "rate limit exceeded");
+    fail_connection(connection, CloseReason::RateLimited, close_code::kPolicyViolation, "rate limit exceeded");
   }
   return false;
 }
@@ -123,7 +125,8 @@ void WebSocketSession::queue_pong(Connection* connection, std::string_view paylo
   if (!connection->output.push_replacing(pong.get())) {
     connection->replaced_pongs = 0;
   } else if (++connection->replaced_pongs > kMaxPingsWhilePongUnsent) {
-    fail_connection(connection, close_code::kPolicyViolation, "too many pings while not reading the pongs");
+    fail_connection(connection, CloseReason::Policy, close_code::kPolicyViolation,
+                    "too many pings while not reading the pongs");
     return;
   }
   connections_.mark_for_flush(connection);

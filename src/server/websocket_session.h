@@ -41,8 +41,10 @@ class WebSocketSession {
   void restart_timer_after_read(Connection* connection, bool completed_message);
   // Answers a ping, replacing a pong that has not started going out.
   void queue_pong(Connection* connection, std::string_view payload);
-  // Sends Close with code once the client's earlier events are processed.
-  void fail_connection(Connection* connection, uint16_t code, const char* reason) {
+  // Sends Close with code once the client's earlier events are processed;
+  // why is what the metrics and the close line will say.
+  void fail_connection(Connection* connection, CloseReason why, uint16_t code, const char* reason) {
+    connections_.note_close_reason(connection, why);
     inbound_.push_end(connection, InboundKind::Close, code, reason);
   }
 

@@ -125,6 +125,22 @@ long ChatdProcess::resident_kib() const { return proc_status_kib(pid_, "VmRSS:")
 
 long ChatdProcess::peak_resident_kib() const { return proc_status_kib(pid_, "VmHWM:"); }
 
+long ChatdProcess::cpu_ticks() const {
+  FILE* stat = std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r");
+  if (stat == nullptr) return -1;
+  char text[1024];
+  size_t length = std::fread(text, 1, sizeof text - 1, stat);
+  std::fclose(stat);
+  text[length] = '\0';
+  // Fields 14 and 15 (utime, stime) follow the command name's closing ')'.
+  const char* rest = std::strrchr(text, ')');
+  long utime = 0, stime = 0;
+  if (rest == nullptr || std::sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2) {
+    return -1;
+  }
+  return utime + stime;
+}
+
 uint16_t ReceivedFrame::close_code() const {
   if (payload.size() < 2) return close_code::kNoStatus;
   return static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]));

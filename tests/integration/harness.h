@@ -45,6 +45,8 @@ class ChatdProcess {
   long resident_kib() const;
   // The most resident memory the process has had so far (VmHWM), in KiB, or -1.
   long peak_resident_kib() const;
+  // User plus system CPU time so far, in clock ticks (1/100 s on Linux), or -1.
+  long cpu_ticks() const;
 
  private:
   pid_t pid_ = -1;

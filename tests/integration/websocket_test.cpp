@@ -2,6 +2,7 @@
 // bad frames, the echo endpoint, the closing handshake, idle pings, and
 // shutdown on SIGTERM.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <poll.h>
 #include <signal.h>
 
@@ -60,6 +61,28 @@ TEST_F(WebSocket, ClientCloseIsEchoedAndTheServerClosesTcp) {
   ASSERT_TRUE(client_.send_frame(Opcode::Close, std::string("\x03\xe8", 2) + "bye"));
   EXPECT_EQ(client_.read_close_code(), 1000);
   EXPECT_TRUE(client_.wait_for_eof());
+}
+
+// After the closing handshake the server waits for the client's end of the
+// TCP stream (connection.h, Finishing). It must watch for it, not spin on
+// it: the client's end is read as soon as it comes, the connection is gone
+// long before --close-timeout, and the wait costs no CPU.
+TEST(WebSocketClose, AClientThatClosesIsForgottenAtOnceAndTheWaitCostsNoCpu) {
+  ChatdProcess server({"--close-timeout", "30"});
+  ASSERT_TRUE(server.started());
+  const int baseline = server.open_descriptors();
+  TestClient client;
+  ASSERT_TRUE(client.open(server.port(), "/echo"));
+  ASSERT_TRUE(client.send_frame(Opcode::Close, std::string("\x03\xe8", 2)));
+  EXPECT_EQ(client.read_close_code(), 1000);
+  EXPECT_TRUE(client.wait_for_eof());
+  const long cpu_before = server.cpu_ticks();
+  client.close_socket();
+  int descriptors = -1;
+  for (int i = 0; i < 50 && (descriptors = server.open_descriptors()) != baseline; ++i) usleep(10 * 1000);
+  EXPECT_EQ(descriptors, baseline) << "the connection should be gone within half a second, not at --close-timeout";
+  usleep(500 * 1000);
+  EXPECT_LT(server.cpu_ticks() - cpu_before, 10) << "CPU ticks (1/100 s) the server spent meanwhile";
 }
 
 TEST_F(WebSocket, OversizeMessageIsClosedWith1009) {

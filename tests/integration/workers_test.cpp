@@ -153,6 +153,35 @@ TEST_F(Workers, ASupervisorKilledTakesItsWorkersWithIt) {
   }
 }
 
+TEST_F(Workers, EachWorkerCanBeScrapedOnAMetricsPortOfItsOwn) {
+  REQUIRE_REDIS();
+  // Two free ports in a row, for workers 1 and 2.
+  int base = 0;
+  for (int attempt = 0; attempt < 20 && base == 0; ++attempt) {
+    TestClient probe;
+    int candidate = 20000 + static_cast<int>(getpid() % 20000) + attempt * 7;
+    if (!probe.connect_tcp(candidate) && !probe.connect_tcp(candidate + 1)) base = candidate;
+  }
+  ASSERT_NE(base, 0);
+  supervisor = std::make_unique<ChatdProcess>(std::vector<std::string>{
+      "--workers", "2", "--redis", redis->url(), "--metrics-port", std::to_string(base)});
+  ASSERT_TRUE(supervisor->started());
+  for (int port : {base, base + 1}) {
+    bool up = false;
+    for (int attempt = 0; attempt < 100 && !up; ++attempt) {
+      TestClient scrape;
+      std::string response;
+      if (scrape.connect_tcp(port) &&
+          scrape.send_raw("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+        response = scrape.read_http_response(1000);
+      }
+      up = TestClient::status_of(response) == 200 && response.find("\nchatd_bus_up 1\n") != std::string::npos;
+      if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(up) << "worker on metrics port " << port;
+  }
+}
+
 TEST(WorkersOptions, MoreThanOneWorkerWithoutRedisIsRefusedWithStatusTwo) {
   std::string output;
   EXPECT_EQ(run_capturing(chatd_binary() + " --workers 2 --port 0 2>&1", &output), 2) << output;

@@ -104,6 +104,10 @@ const FlagCase kFlagCases[] = {
     {"--trusted-proxy", "10.0.0.0/8",
      [](const ServerOptions& o) { return o.trusted_proxies.size() == 1 && o.trusted_proxies[0].prefix_bits == 104; },
      "10.0.0.0/33"},
+    {"--metrics-allow", "192.0.2.0/24",
+     [](const ServerOptions& o) { return o.metrics_allow.size() == 1 && o.metrics_allow[0].prefix_bits == 120; },
+     "192.0.2.0/40"},
+    {"--metrics-port", "9100", [](const ServerOptions& o) { return o.metrics_port == 9100; }, "0"},
     {"--origin", "https://chat.example",
      [](const ServerOptions& o) {
        return o.allowed_origins == std::vector<std::string>{"https://chat.example"};
