@@ -29,7 +29,7 @@ const char kUsage[] =
     "                             plus 48 per queued frame) before it is closed\n"
     "                             with 1008 (default 1048576)\n"
     "  --handshake-timeout SEC    time to complete the HTTP upgrade (default 5)\n"
-    "  --idle-timeout SEC         silence before the server pings (default 60)\n"
+    "  --idle-timeout SEC         silence before the server pings (default 30)\n"
     "  --pong-timeout SEC         time to answer that ping (default 10)\n"
     "  --close-timeout SEC        time to finish a close handshake (default 2)\n"
     "  --message-timeout SEC      time to finish a message or frame once begun;\n"

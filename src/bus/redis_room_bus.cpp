@@ -134,6 +134,7 @@ void RedisRoomBus::drop_closed_rooms(int64_t now_ms) {
 
 void RedisRoomBus::on_redis_ready(RedisConnection& connection) {
   LOG_INFO("bus: %s ready", connection.name());
+  if (connection.failures() > 0) ++stats_.reconnects;
   if (&connection == &subscriber_) {
     subscribe_all();
     return;
@@ -156,6 +157,7 @@ void RedisRoomBus::on_redis_ready(RedisConnection& connection) {
 
 void RedisRoomBus::on_redis_down(RedisConnection& connection, const std::string& reason) {
   // One line when a connection is lost, then one per 20 failed attempts.
+  ++stats_.errors;
   uint64_t failures = connection.failures();
   if (failures <= 1 || failures % 20 == 0 || was_up_[&connection == &subscriber_]) {
     LOG_WARN("bus: %s down (%llu failure(s)): %s; say and join answer unavailable until it is back",
@@ -219,6 +221,7 @@ void RedisRoomBus::claim_node_number() {
     }
     was_up_[0] = true;
     strangers_.send_kept_lines();
+    strangers_.search_again_waiting();
     if (!reenroll_) return;
     reenroll_ = false;
     // Redis may have lost this node's members (a restart), or this node may

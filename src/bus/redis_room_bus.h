@@ -56,6 +56,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/histogram.h"
 #include "bus/bus_payload.h"
 #include "bus/bus_scripts.h"
 #include "bus/redis_strangers.h"
@@ -106,6 +107,19 @@ struct RoomBusData {
   int64_t loaded_at_ms = -1;   // when the last load's answer was applied
 };
 
+// What the bus counts, for the server's /metrics (server/server_metrics.h).
+struct BusStats {
+  BusStats() : lag_seconds({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5}) {}
+  uint64_t published = 0;   // events sent to Redis (says and notices)
+  uint64_t received = 0;    // payloads that arrived on room channels
+  uint64_t reconnects = 0;  // connections to Redis made again after a loss
+  uint64_t errors = 0;      // connections lost or refused, says Redis refused
+  uint64_t gaps = 0;        // seq gaps a node had to fill from the history
+  // From a say published here to its delivery here: the round trip through
+  // Redis that every message of this node's members makes.
+  Histogram lag_seconds;
+};
+
 class RedisRoomBus : public RoomBus, private RedisObserver {
  public:
   // transport takes the frames for this process's members; loop runs both
@@ -126,6 +140,7 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   std::string down_reason() const;
   // Writes what is queued for Redis now (at shutdown, after the last turn).
   void flush_now();
+  const BusStats& stats() const { return stats_; }
 
   int64_t next_deadline_ms() const;
   void run_timers(int64_t now_ms);
@@ -175,6 +190,7 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   void apply_load(RoomBusData& data, RespValue& reply);
   void receive(RoomBusData& data, std::string_view payload);
   void deliver_message(RoomBusData& data, const BusPayload& message, std::string_view payload);
+  void measure_lag(std::string_view token);
   void deliver_notice(RoomBusData& data, std::string_view json);
   void reset(RoomBusData& data, std::string_view new_epoch);
   void welcome_waiting(RoomBusData& data);
@@ -218,6 +234,16 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   };
   std::unordered_map<std::string, SayInDoubt> says_in_doubt_;
   uint64_t says_ = 0;
+  // When each of the last kSayTimes says was published (by its count), so
+  // its delivery can measure the lag; a slot reused by a later say is
+  // simply not measured.
+  static constexpr size_t kSayTimes = 1024;
+  struct SayTime {
+    uint64_t count = 0;
+    int64_t published_us = 0;
+  };
+  SayTime say_times_[kSayTimes];
+  BusStats stats_;
   std::deque<std::pair<std::string, int64_t>> emptied_;  // channel, when: for the unsubscribe delay
   ChatMessages messages_;
   std::string before_, after_;            // room_event_parts scratch

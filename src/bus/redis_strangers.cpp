@@ -224,8 +224,18 @@ void RedisStrangers::send_kept_lines() {
 void RedisStrangers::on_listening() {
   listening_ = true;
   send_kept_lines();
-  // Clients that waited while the channel was lost: their entries may have
-  // been dropped (a seeker found nobody listening here), so they wait anew.
+  search_again_waiting();
+}
+
+// Clients that waited while the channel was lost: their entries may have
+// been dropped (a seeker found nobody listening here), or Redis may have
+// restarted empty, so they wait anew. Not before the bus is up: the
+// subscription can come back before the commands connection and the node
+// number, and a search that cannot be sent would tell a client who asked
+// nothing just now that strangers are unavailable.
+void RedisStrangers::search_again_waiting() {
+  if (!waiting_lost_ || !listening_ || !bus_.up()) return;
+  waiting_lost_ = false;
   std::vector<uint64_t> waiting;
   for (auto& [id, entry] : looking_) waiting.push_back(id);
   for (uint64_t id : waiting) {
@@ -240,6 +250,7 @@ void RedisStrangers::on_deaf() {
     LOG_WARN("bus: direct channel lost; the %zu stranger pair(s) here end", partners_.size());
   }
   listening_ = false;
+  waiting_lost_ = true;
   ++deafness_;
   end_pairs_with(0);
 }

@@ -77,6 +77,10 @@ class RedisStrangers : public StrangerBus {
   void check_partner_nodes();
   // Redis is reachable again: send the "L" lines kept meanwhile.
   void send_kept_lines();
+  // The bus holds its node number again (called at every renewal): if the
+  // channel was lost since the last time, the clients who waited then
+  // wait anew, once both the channel and the commands are back.
+  void search_again_waiting();
 
   bool listening() const { return listening_; }
   size_t waiting_count() const override { return looking_.size(); }
@@ -103,6 +107,7 @@ class RedisStrangers : public StrangerBus {
   RedisRoomBus& bus_;
   std::string channel_;
   bool listening_ = false;
+  bool waiting_lost_ = false;  // the channel was lost: the waiting clients' entries may be gone
   uint64_t deafness_ = 0;  // how many times the direct channel was lost
   uint64_t searches_ = 0;  // makes each search's token
   // Clients whose search is out or who wait: their entry in the list

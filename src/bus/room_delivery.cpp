@@ -60,6 +60,7 @@ void RedisRoomBus::on_redis_push(RedisConnection&, RespValue& push) {
   if (found == rooms_.end()) return;  // a room forgotten since; its last words are moot
   RoomBusData& data = *found->second;
   if (push.elements[0].is_string("message")) {
+    ++stats_.received;
     receive(data, push.elements[2].text);
   } else if (push.elements[0].is_string("subscribe") && data.phase == RoomBusData::Phase::Subscribing) {
     // Confirmed: from here on nothing published to the room is missed, so
@@ -170,10 +171,12 @@ void RedisRoomBus::deliver_message(RoomBusData& data, const BusPayload& message,
   if (message.seq != data.last_seq + 1) {
     // A gap: some messages did not reach this node (its subscription was
     // lost and remade). Fill it from the history before going on.
+    ++stats_.gaps;
     data.held_back.emplace_back(payload);
     load(data);
     return;
   }
+  measure_lag(message.token);
   FrameRef frame = FrameRef::text(message.json);
   data.history.remember(frame, message.seq);
   data.last_seq = message.seq;
@@ -181,6 +184,23 @@ void RedisRoomBus::deliver_message(RoomBusData& data, const BusPayload& message,
   send_to_members(data, frame, 0);
 }
 // excerpt-end: receive
+
+// A message this node published ("NODE.COUNT" with our node) whose send
+// time is still in the ring: the lag is now minus then.
+void RedisRoomBus::measure_lag(std::string_view token) {
+  if (token.size() <= node_text_.size() + 1 || token.compare(0, node_text_.size(), node_text_) != 0 ||
+      token[node_text_.size()] != '.') {
+    return;
+  }
+  uint64_t count = 0;
+  for (char c : token.substr(node_text_.size() + 1)) {
+    if (c < '0' || c > '9') return;
+    count = count * 10 + static_cast<uint64_t>(c - '0');
+  }
+  const SayTime& sent = say_times_[count % kSayTimes];
+  if (sent.count != count) return;
+  stats_.lag_seconds.observe(static_cast<double>(monotonic_us() - sent.published_us) / 1e6);
+}
 
 // joined, left, renamed and presence: delivered as they are, and used to
 // keep the member count and list. A list that no longer adds up to the

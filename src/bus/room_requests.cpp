@@ -44,6 +44,7 @@ void RedisRoomBus::publish(Room& room, const RoomEvent& event) {
     const std::string deadline = std::to_string(deadline_ms + redis_clock_offset_ms_);
     const uint64_t count = ++says_;
     const std::string token = node_text_ + "." + std::to_string(count);
+    say_times_[count % kSayTimes] = SayTime{count, monotonic_us()};
     words_.assign({data.meta_key, data.history_key, data.channel, data.fresh_epoch, history_length_text_, before_,
                    after_, deadline, token});
     // No EVAL retry for a message: the sender is told instead (the scripts
@@ -58,13 +59,15 @@ void RedisRoomBus::publish(Room& room, const RoomEvent& event) {
             SayInDoubt{sender, deadline_ms, found->second->room->bus_data->channel};
         return;
       }
+      ++stats_.errors;
       tell_unavailable(sender);  // refused by Redis (LATE, out of memory, ...): never published
     }, false);
+    if (sent) ++stats_.published;
     if (!sent) tell_unavailable(sender);
     return;
   }
   words_.assign({data.members_key, data.channel, before_, after_, has_number ? "1" : "0"});
-  run_script(scripts_.notice, 2, words_, {});
+  if (run_script(scripts_.notice, 2, words_, {})) ++stats_.published;
 }
 // excerpt-end: publish
 

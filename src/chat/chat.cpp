@@ -58,6 +58,7 @@ void Chat::receive_text(ChatClient& client, std::string_view text, int64_t now_m
 }
 
 void Chat::disconnect(ChatClient& client, LeaveReason reason) {
+  held_requests_.erase(client.id);
   leave_current_place(client, reason);
   bus_.detach(client);
 }
@@ -77,18 +78,22 @@ Room* Chat::find_room(std::string_view name) {
 // A join in two steps, because on a shared bus only Redis knows whether a
 // name is free on every node: the claim goes out here, and the client stays
 // where it is until the answer comes back (finish_join). Meanwhile it may
-// talk in its old room; another join or rename is refused as busy.
+// talk in its old room; one more join, rename, stranger or next waits for
+// the answer (run_held_request), and any beyond that is refused as busy.
 void Chat::begin_join(ChatClient& client, std::string_view room_name, std::string_view name, SeenUpTo seen) {
   if (!bus_.available()) {
     send_unavailable(client);
     return;
   }
   client.claim_pending = true;
+  client.join_pending = true;
   bus_.claim_name(client, room_name, name,
                   [this, room = std::string(room_name), wanted = std::string(name), seen = std::move(seen)](
                       ChatClient& claimant, NameClaim result) {
                     claimant.claim_pending = false;
+                    claimant.join_pending = false;
                     finish_join(claimant, room, wanted, seen, result);
+                    run_held_request(claimant);
                   });
 }
 // excerpt-end: begin_join

@@ -90,6 +90,14 @@ class Chat {
   void rename_in_room(ChatClient& client, std::string_view name);
   // Sends busy and returns true while a claim of client's is out.
   bool refused_while_claiming(ChatClient& client);
+  // While a join's claim is out, one join, rename, stranger or next waits
+  // for its answer instead of being refused: a client that sends its join
+  // as soon as the socket opens must not lose it to the connect-time lobby
+  // placement (with --redis, that claim takes a round trip to Redis).
+  // Returns true when request_text was kept (or refused busy: one only).
+  bool held_for_pending_join(ChatClient& client, std::string_view request_text);
+  // Carries out the request kept for client, if any (its join's answer came).
+  void run_held_request(ChatClient& client);
   // The refusals a join or rename can end with.
   void send_name_taken(ChatClient& client, std::string_view name, std::string_view room_name);
   void send_unavailable(ChatClient& client);
@@ -131,4 +139,7 @@ class Chat {
   // run_timers() sets it, from its own now_ms, never from the wall-clock
   // timestamps passed to receive_text().
   int64_t next_presence_flush_ms_ = 0;
+  // Requests waiting for a join's answer, by client id: at most one each,
+  // and only while that join is out, so this stays as small as the joins in flight.
+  std::unordered_map<uint64_t, std::string> held_requests_;
 };

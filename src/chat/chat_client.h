@@ -28,6 +28,7 @@ struct ChatClient {
   uint64_t last_partner = 0;      // the id of the last stranger it was paired with (0: none)
   uint32_t room_index = 0;        // position in room->members(), for O(1) removal
   bool claim_pending = false;     // a join, rename or stranger search waits for the bus's answer
+  bool join_pending = false;      // that claim is a join's: one request meanwhile waits for it (chat.h)
   TokenBucket join_rate;          // join, rooms, stranger and next (ChatOptions)
 };
 

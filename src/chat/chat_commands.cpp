@@ -86,15 +86,43 @@ void Chat::dispatch(ChatClient& client, std::string_view text, int64_t now_ms) {
       handle_say(client, *said, now_ms);
     }
   } else if (*type == "join") {
-    if (within_join_rate(client, now_ms)) handle_join(client, request);
+    if (within_join_rate(client, now_ms) && !held_for_pending_join(client, text)) handle_join(client, request);
   } else if (*type == "rename") {
-    handle_rename(client, request);
+    if (!held_for_pending_join(client, text)) handle_rename(client, request);
   } else if (*type == "rooms") {
     if (within_join_rate(client, now_ms)) handle_rooms(client, request);
   } else if (*type == "stranger" || *type == "next") {
-    if (within_join_rate(client, now_ms)) handle_stranger(client);
+    if (within_join_rate(client, now_ms) && !held_for_pending_join(client, text)) handle_stranger(client);
   } else {
     send_error(client, "unknown_type", "unknown type \"" + *type + "\"");
+  }
+}
+
+// The join rate was charged when the request arrived; it is not charged again.
+bool Chat::held_for_pending_join(ChatClient& client, std::string_view request_text) {
+  if (!client.join_pending) return false;
+  if (!held_requests_.try_emplace(client.id, request_text).second) {
+    refused_while_claiming(client);  // one waits already
+  }
+  return true;
+}
+
+void Chat::run_held_request(ChatClient& client) {
+  auto held = held_requests_.find(client.id);
+  if (held == held_requests_.end()) return;
+  const std::string text = std::move(held->second);
+  held_requests_.erase(held);
+  JsonValue request;
+  std::string parse_error;
+  if (!parse_json(text, &request, &parse_error)) return;  // dispatch parsed it once already
+  const std::string* type = request.find_string("type");
+  if (type == nullptr) return;
+  if (*type == "join") {
+    handle_join(client, request);
+  } else if (*type == "rename") {
+    handle_rename(client, request);
+  } else {
+    handle_stranger(client);
   }
 }
 

@@ -377,6 +377,7 @@ void Server::write_metrics_text(std::string* out) {
   gauges.version = kChatdVersion;
   gauges.has_bus = redis_bus_ != nullptr;
   gauges.bus_up = redis_bus_ != nullptr && redis_bus_->up();
+  if (redis_bus_ != nullptr) gauges.bus = &redis_bus_->stats();
   read_process_gauges(&gauges, start_time_seconds_);
   write_metrics(connections_.metrics(), gauges, out);
 }

@@ -103,17 +103,6 @@ CloseReason close_reason_for_code(uint16_t code) {
   }
 }
 
-Histogram::Histogram(std::vector<double> upper_bounds)
-    : bounds_(std::move(upper_bounds)), counts_(bounds_.size() + 1, 0) {}
-
-void Histogram::observe(double value) {
-  size_t bucket = 0;
-  while (bucket < bounds_.size() && value > bounds_[bucket]) ++bucket;
-  ++counts_[bucket];
-  sum_ += value;
-  ++count_;
-}
-
 // A loop turn is microseconds when idle and milliseconds under load; a
 // broadcast reaches one member or a hundred thousand.
 ServerMetrics::ServerMetrics()
@@ -201,6 +190,20 @@ void write_metrics(const ServerMetrics& metrics, const MetricsGauges& gauges, st
   if (gauges.has_bus) {
     append_single(out, "chatd_bus_up", "gauge", "1 while this node reaches Redis and holds a node number.",
                   gauges.bus_up ? 1 : 0);
+  }
+  if (const BusStats* bus = gauges.bus) {
+    append_single(out, "chatd_bus_published_total", "counter", "Room events this node sent to Redis.",
+                  static_cast<double>(bus->published));
+    append_single(out, "chatd_bus_received_total", "counter", "Room payloads that arrived from Redis.",
+                  static_cast<double>(bus->received));
+    append_single(out, "chatd_bus_reconnects_total", "counter", "Connections to Redis made again after a loss.",
+                  static_cast<double>(bus->reconnects));
+    append_single(out, "chatd_bus_errors_total", "counter", "Connections to Redis lost or refused, says refused.",
+                  static_cast<double>(bus->errors));
+    append_single(out, "chatd_bus_gaps_total", "counter", "Gaps in a room's seq filled from its history.",
+                  static_cast<double>(bus->gaps));
+    append_histogram(out, "chatd_bus_lag_seconds", "From a say published here to its delivery here, through Redis.",
+                     bus->lag_seconds);
   }
 
   append_single(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.",

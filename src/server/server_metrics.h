@@ -20,6 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "base/histogram.h"
+#include "bus/redis_room_bus.h"
+
 // Why a connection ended, as chatd_connections_closed_total's reason label
 // and the log's close line say it. The first reason given wins: a slow
 // consumer whose close handshake then times out still counts as slow.
@@ -44,23 +47,6 @@ constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::Count);
 const char* close_reason_name(CloseReason reason);
 // The reason for a Close we send with code because of an error.
 CloseReason close_reason_for_code(uint16_t code);
-
-// A Prometheus histogram with fixed upper bounds (plus +Inf).
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> upper_bounds);
-  void observe(double value);
-  const std::vector<double>& upper_bounds() const { return bounds_; }
-  const std::vector<uint64_t>& counts() const { return counts_; }  // per bucket, not cumulative; last is +Inf
-  double sum() const { return sum_; }
-  uint64_t count() const { return count_; }
-
- private:
-  std::vector<double> bounds_;
-  std::vector<uint64_t> counts_;
-  double sum_ = 0;
-  uint64_t count_ = 0;
-};
 
 struct ServerMetrics {
   ServerMetrics();
@@ -88,6 +74,7 @@ struct MetricsGauges {
   const char* version = "";
   bool has_bus = false;
   bool bus_up = false;
+  const BusStats* bus = nullptr;  // with --redis
   // The process's own figures (process_*, as Prometheus's client libraries
   // name them); a negative value is one this system cannot tell.
   double cpu_seconds = 0;

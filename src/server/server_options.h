@@ -19,7 +19,7 @@ struct ServerOptions {
   size_t max_message_bytes = 64 * 1024;  // 1009 beyond it
   size_t max_output_bytes = 1024 * 1024; // per client; 1008 beyond it
   int64_t handshake_timeout_ms = 5000;
-  int64_t idle_timeout_ms = 60000;       // then a ping
+  int64_t idle_timeout_ms = 30000;       // then a ping; under the 60 s idle cut of common proxies
   int64_t pong_timeout_ms = 10000;       // then the client is dropped
   int64_t close_timeout_ms = 2000;       // to finish a close handshake
   int64_t message_timeout_ms = 10000;    // to finish a message (or frame) once begun; then 1008

@@ -186,13 +186,28 @@ TEST(Metrics, ANodeOfTheBusSaysWhetherItIsUp) {
   auto node = start_node(redis, "m1");
   ASSERT_TRUE(node->started());
   ASSERT_TRUE(wait_for_health(node->port(), 200));
+  auto alice = member(node->port(), "alice", "metrics");
+  ASSERT_NE(alice, nullptr);
+  ASSERT_TRUE(alice->send_text("through Redis"));
+  ASSERT_EQ(read_messages(*alice, 1, 5000).size(), 1u);
   std::string body;
   ASSERT_EQ(get_metrics(node->port(), &body), 200);
-  EXPECT_NE(body.find("\nchatd_bus_up 1\n"), std::string::npos);
+  int status = -1;
+  std::map<std::string, double> samples = parse_with_prometheus_client(body, &status);
+  REQUIRE_PROMETHEUS_PARSER(status);
+  ASSERT_EQ(status, 0) << body;
+  EXPECT_EQ(samples["chatd_bus_up{}"], 1);
+  EXPECT_GE(samples["chatd_bus_published_total{}"], 2) << "the join's notice and the message";
+  EXPECT_GE(samples["chatd_bus_received_total{}"], 1);
+  EXPECT_EQ(samples["chatd_bus_lag_seconds_count{}"], 1) << "the one message, measured from say to delivery";
+  EXPECT_GT(samples["chatd_bus_lag_seconds_sum{}"], 0);
+  EXPECT_EQ(samples["chatd_bus_errors_total{}"], 0);
   ASSERT_TRUE(redis.stop(SIGKILL, 5000));
   ASSERT_TRUE(wait_for_health(node->port(), 503));
   ASSERT_EQ(get_metrics(node->port(), &body), 200);
-  EXPECT_NE(body.find("\nchatd_bus_up 0\n"), std::string::npos);
+  samples = parse_with_prometheus_client(body, &status);
+  EXPECT_EQ(samples["chatd_bus_up{}"], 0);
+  EXPECT_GE(samples["chatd_bus_errors_total{}"], 1) << "the lost connections";
 }
 
 TEST(Metrics, TheMetricsPortServesMetricsAndHealthOnly) {

@@ -3,7 +3,11 @@
 // killed and restarted, and a clean shutdown of the whole family.
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -20,6 +24,30 @@
 #include "redis_process.h"
 
 namespace {
+
+// Whether 127.0.0.1:port can be bound right now, with SO_REUSEADDR as chatd
+// binds its listeners.
+bool port_can_be_bound(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return bound;
+}
+
+// The first port from start (below 32000) such that it and the next are free.
+int two_free_ports_in_a_row(int start) {
+  for (int port = start; port < 32000; port += 2) {
+    if (port_can_be_bound(port) && port_can_be_bound(port + 1)) return port;
+  }
+  return 0;
+}
 
 // The processes whose parent is parent (Linux /proc).
 std::set<pid_t> children_of(pid_t parent) {
@@ -155,17 +183,23 @@ TEST_F(Workers, ASupervisorKilledTakesItsWorkersWithIt) {
 
 TEST_F(Workers, EachWorkerCanBeScrapedOnAMetricsPortOfItsOwn) {
   REQUIRE_REDIS();
-  // Two free ports in a row, for workers 1 and 2.
+  // Workers 1 and 2 listen on base and base + 1, so the test needs two free
+  // ports in a row. Probing with connect() is not enough: a port held by some
+  // client socket's local end refuses bind() without anyone listening. So the
+  // probe binds, as chatd will, below the kernel's ephemeral range (which
+  // starts at 32768 by default) where outgoing connections take their ports;
+  // and a start that still loses the race is tried again on other ports.
+  bool started = false;
   int base = 0;
-  for (int attempt = 0; attempt < 20 && base == 0; ++attempt) {
-    TestClient probe;
-    int candidate = 20000 + static_cast<int>(getpid() % 20000) + attempt * 7;
-    if (!probe.connect_tcp(candidate) && !probe.connect_tcp(candidate + 1)) base = candidate;
+  for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+    base = two_free_ports_in_a_row(10000 + static_cast<int>((getpid() * 31 + attempt * 977) % 20000));
+    ASSERT_NE(base, 0) << "no two free ports in a row below 32000";
+    supervisor = std::make_unique<ChatdProcess>(std::vector<std::string>{
+        "--workers", "2", "--redis", redis->url(), "--metrics-port", std::to_string(base)});
+    started = supervisor->started();
+    if (!started) supervisor->stop(SIGTERM, 3000);
   }
-  ASSERT_NE(base, 0);
-  supervisor = std::make_unique<ChatdProcess>(std::vector<std::string>{
-      "--workers", "2", "--redis", redis->url(), "--metrics-port", std::to_string(base)});
-  ASSERT_TRUE(supervisor->started());
+  ASSERT_TRUE(started);
   for (int port : {base, base + 1}) {
     bool up = false;
     for (int attempt = 0; attempt < 100 && !up; ++attempt) {

@@ -34,7 +34,7 @@ TEST(Options, WithoutFlagsEveryOptionKeepsTheDefaultThatHelpNames) {
   EXPECT_EQ(options.max_message_bytes, 65536u);
   EXPECT_EQ(options.max_output_bytes, 1048576u);
   EXPECT_EQ(options.handshake_timeout_ms, 5000);
-  EXPECT_EQ(options.idle_timeout_ms, 60000);
+  EXPECT_EQ(options.idle_timeout_ms, 30000);
   EXPECT_EQ(options.pong_timeout_ms, 10000);
   EXPECT_EQ(options.close_timeout_ms, 2000);
   EXPECT_EQ(options.message_timeout_ms, 10000);
