@@ -203,11 +203,15 @@ class ProxyProcess {
 
 /* ===== The two proxies, each on its shipped file ===== */
 
-std::string nginx_binary() {
-  const CommandResult found = run_capturing("command -v nginx");
-  if (found.exit_code == 0 && !found.output.empty()) return found.output.substr(0, found.output.find('\n'));
-  return access("/usr/sbin/nginx", X_OK) == 0 ? "/usr/sbin/nginx" : "nginx";
+// name on PATH, else Debian's place for it (/usr/sbin is not on every PATH).
+std::string find_binary(const std::string& name, const std::string& debian_path) {
+  const CommandResult found = run_capturing("command -v " + name);
+  if (found.exit_code == 0 && found.output.find('/') == 0) return found.output.substr(0, found.output.find('\n'));
+  return debian_path;
 }
+
+std::string nginx_binary() { return find_binary("nginx", "/usr/sbin/nginx"); }
+std::string caddy_binary() { return find_binary("caddy", "/usr/bin/caddy"); }
 
 struct ProxySetup {
   std::string directory;  // the test's temporary directory
@@ -275,7 +279,7 @@ std::unique_ptr<ProxyProcess> start_caddy(const ProxySetup& setup) {
   const std::string& d = setup.directory;
   EXPECT_TRUE(write_text(d + "/Caddyfile", global + site));
   return std::make_unique<ProxyProcess>(
-      std::vector<std::string>{"/usr/bin/caddy", "run", "--config", d + "/Caddyfile", "--adapter", "caddyfile"},
+      std::vector<std::string>{caddy_binary(), "run", "--config", d + "/Caddyfile", "--adapter", "caddyfile"},
       std::vector<std::string>{"HOME=" + d, "XDG_DATA_HOME=" + d + "/data", "XDG_CONFIG_HOME=" + d + "/config"},
       d + "/proxy.log");
 }
@@ -436,7 +440,7 @@ TEST(ShippedProxyConfigs, NginxCarriesWssChatFromThreeClientKinds) {
 }
 
 TEST(ShippedProxyConfigs, CaddyCarriesWssChatFromThreeClientKinds) {
-  REQUIRE_TOOL("test -x /usr/bin/caddy", "caddy (Debian: apt-get install caddy)");
+  REQUIRE_TOOL("test -x '" + caddy_binary() + "'", "caddy (Debian: apt-get install caddy)");
   REQUIRE_CLIENTS_AND_OPENSSL();
   chat_through(Proxy::Caddy);
 }
