@@ -150,7 +150,7 @@ async function peer(url, room, name, peers) {
     await page.waitForFunction((names) => {
       const listed = [...document.querySelectorAll("#members li")].map((li) => li.textContent.replace(/ \(you\)$/, ""));
       return names.every((n) => listed.includes(n));
-    }, peers);
+    }, peers, { timeout: 30000 });  // the other clients may start slower
     await page.fill("#text", `hello from ${name}`);
     await page.press("#text", "Enter");
     for (const sender of peers) await waitForLine(page, sender, `hello from ${sender}`);

@@ -22,6 +22,9 @@ const WebSocket = require(path.join(__dirname, "node_modules", "ws"));
 
 const TOTAL_MS = 20000;
 const RECEIVE_MS = 5000;
+// A peer waits for clients of other kinds (a browser starting up) to join.
+const PEER_TOTAL_MS = 45000;
+const PEER_JOIN_MS = 30000;
 const ROOM_NOTICES = new Set(["joined", "left", "presence"]);
 
 // A client that queues every frame so the test can await them in order.
@@ -51,13 +54,13 @@ class Client {
     });
   }
   // The next raw frame ({data, isBinary}) or close ({closeCode}).
-  async nextFrame() {
+  async nextFrame(ms = RECEIVE_MS) {
     if (this.queue.length === 0) {
       let timer;
       await Promise.race([
         new Promise((resolve) => { this.waiter = resolve; }),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.who}: nothing within ${RECEIVE_MS} ms`)), RECEIVE_MS);
+          timer = setTimeout(() => reject(new Error(`${this.who}: nothing within ${ms} ms`)), ms);
         }),
       ]).finally(() => clearTimeout(timer));
     }
@@ -65,16 +68,16 @@ class Client {
     if (item.error) throw new Error(`${this.who}: ${item.error.message}`);
     return item;
   }
-  async next() {
-    const frame = await this.nextFrame();
+  async next(ms) {
+    const frame = await this.nextFrame(ms);
     assert.ok(frame.data !== undefined, `${this.who}: connection closed (${frame.closeCode}) while waiting`);
     assert.strictEqual(frame.isBinary, false, `${this.who}: chat frames must be text`);
     return JSON.parse(frame.data.toString("utf8"));
   }
   // Skips room notices until a message of the wanted type arrives.
-  async nextOfType(type) {
+  async nextOfType(type, ms) {
     for (;;) {
-      const message = await this.next();
+      const message = await this.next(ms);
       if (message.type === type) return message;
       assert.ok(ROOM_NOTICES.has(message.type),
         `${this.who}: waiting for ${type}, got ${JSON.stringify(message)}`);
@@ -233,7 +236,7 @@ async function peer(options, clients) {
   const client = await connect(options.url, options.name, options.ws); clients.push(client);
   const welcome = await join(client, options.name, options.room);
   const members = new Set(welcome.members.map((m) => m.name));
-  while (![...options.peers].every((name) => members.has(name))) members.add((await client.nextOfType("joined")).name);
+  while (![...options.peers].every((name) => members.has(name))) members.add((await client.nextOfType("joined", PEER_JOIN_MS)).name);
   client.send({ type: "say", text: `hello from ${options.name}` });
   const order = [];
   while (order.length < options.peers.size) {
@@ -260,10 +263,11 @@ async function main() {
   const url = process.argv[2];
   if (!url) { console.error("usage: node node_chat.js ws://HOST:PORT/ | peer URL ROOM NAME PEERS [options]"); process.exit(2); }
   const clients = [];
+  const totalMs = isPeer ? PEER_TOTAL_MS : TOTAL_MS;
   const deadline = setTimeout(() => {
-    console.error(`node_chat: FAIL: did not finish within ${TOTAL_MS} ms`);
+    console.error(`node_chat: FAIL: did not finish within ${totalMs} ms`);
     process.exit(1);
-  }, TOTAL_MS);
+  }, totalMs);
   const steps = isPeer ? { peer: (_, list) => peer(peerOptions(process.argv.slice(3)), list) }
                        : { roomChat, strangerChat, binaryOnChatIsClosed, echo, echoTooLargeIsClosed };
   let step = "";

@@ -25,6 +25,9 @@ import websockets
 
 TOTAL_SECONDS = 18
 RECEIVE_SECONDS = 5
+# A peer waits for clients of other kinds (a browser starting up) to join.
+PEER_TOTAL_SECONDS = 45
+PEER_JOIN_SECONDS = 30
 # Notices a client may get between the replies we wait for; anything else is a failure.
 ROOM_NOTICES = {"joined", "left", "presence"}
 
@@ -38,12 +41,12 @@ def check(condition, what):
         raise CheckFailed(what)
 
 
-async def receive(socket, who):
+async def receive(socket, who, seconds=RECEIVE_SECONDS):
     """The next frame from socket as a JSON object."""
     try:
-        raw = await asyncio.wait_for(socket.recv(), RECEIVE_SECONDS)
+        raw = await asyncio.wait_for(socket.recv(), seconds)
     except asyncio.TimeoutError:
-        raise CheckFailed(f"{who}: nothing received within {RECEIVE_SECONDS} s")
+        raise CheckFailed(f"{who}: nothing received within {seconds} s")
     check(isinstance(raw, str), f"{who}: expected a text frame, got {raw!r}")
     try:
         message = json.loads(raw)
@@ -53,10 +56,10 @@ async def receive(socket, who):
     return message
 
 
-async def receive_type(socket, who, wanted):
+async def receive_type(socket, who, wanted, seconds=RECEIVE_SECONDS):
     """Skips room notices until a message of type wanted arrives, and returns it."""
     while True:
-        message = await receive(socket, who)
+        message = await receive(socket, who, seconds)
         if message["type"] == wanted:
             return message
         check(message["type"] in ROOM_NOTICES,
@@ -181,7 +184,7 @@ async def run_peer(options):
         welcome = await join(socket, who, who, options.room)
         members = {member["name"] for member in welcome["members"]}
         while not peers <= members:
-            message = await receive_type(socket, who, "joined")
+            message = await receive_type(socket, who, "joined", PEER_JOIN_SECONDS)
             members.add(message["name"])
         await socket.send(json.dumps({"type": "say", "text": f"hello from {who}"}))
         order = []
@@ -223,13 +226,14 @@ def main():
               "[--forwarded-for A] [--idle SECONDS]", file=sys.stderr)
         return 2
     scenario = run_peer(peer_main(sys.argv[2:])) if peer else run(sys.argv[1])
+    total = PEER_TOTAL_SECONDS if peer else TOTAL_SECONDS
     try:
-        asyncio.run(asyncio.wait_for(scenario, TOTAL_SECONDS))
+        asyncio.run(asyncio.wait_for(scenario, total))
     except CheckFailed as failure:
         print(f"python_chat: FAIL: {failure}", file=sys.stderr)
         return 1
     except asyncio.TimeoutError:
-        print(f"python_chat: FAIL: did not finish within {TOTAL_SECONDS} s", file=sys.stderr)
+        print(f"python_chat: FAIL: did not finish within {total} s", file=sys.stderr)
         return 1
     except (OSError, websockets.exceptions.WebSocketException) as error:
         print(f"python_chat: FAIL: connection problem: {error!r}", file=sys.stderr)

@@ -368,9 +368,9 @@ void chat_through(Proxy proxy) {
     return url + "/" + arguments;
   };
   const std::vector<CommandResult> clients = run_together({
-      "timeout 40 /usr/bin/python3 tests/clients/python_chat.py peer " + peer(wss, "py") + " --cafile " +
+      "timeout 60 /usr/bin/python3 tests/clients/python_chat.py peer " + peer(wss, "py") + " --cafile " +
           setup.certificate + " --local-address 127.0.0.2 --forwarded-for 203.0.113.9 --idle 3",
-      "timeout 40 node tests/clients/node_chat.js peer " + peer(wss, "node") + " --cafile " + setup.certificate +
+      "timeout 60 node tests/clients/node_chat.js peer " + peer(wss, "node") + " --cafile " + setup.certificate +
           " --local-address 127.0.0.3 --idle 3",
       "timeout 60 node tests/clients/browser_chat.js peer " + peer(https, "web"),
   });
