@@ -13,6 +13,10 @@
 // the reason on failure, all within TOTAL_MS.
 //
 // Left out: a server restart under the test (recovered:false).
+//
+// browser_chat.js peer URL ROOM NAME PEERS: one member of a room shared with
+// clients of other kinds (see peer below). An https:// URL's certificate is
+// not checked (the proxy tests make a self-signed one).
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -50,20 +54,29 @@ async function waitForLine(page, sender, text) {
   check(texts.includes(text), `expected a line "${text}" from ${sender}, have ${JSON.stringify(texts)}`);
 }
 
+// Headless Chromium with a fresh profile in profile. For an https:// url the
+// certificate errors of a test's self-signed certificate are ignored.
+function launch(profile, url) {
+  const https = url.startsWith("https:");
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 20000,
+    viewport: { width: 900, height: 600 },
+    ignoreHTTPSErrors: https,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run"]
+      .concat(https ? ["--ignore-certificate-errors"] : []),
+  });
+}
+
 async function run(url, screenshotPath) {
   const room = `web-${process.pid % 10000}-${Date.now() % 100000}`;
   const problems = [];
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chatd-chromium-"));
   let context;
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 20000,
-      viewport: { width: 900, height: 600 },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    context = await launch(profile, url);
     const alice = await openAndJoin(context, url, "alice", room, problems);
     const bob = await openAndJoin(context, url, "bob", room, problems);
     await alice.locator("#members li").filter({ hasText: "bob" }).waitFor();
@@ -121,10 +134,44 @@ async function run(url, screenshotPath) {
   }
 }
 
+// One member of a room that clients of other kinds share (the proxy tests):
+// the demo page joins room as name, waits until every name in peers (its own
+// too) is in the member list, sends "hello from NAME" and waits for every
+// peer's hello in #messages; then prints the room's messages in the order the
+// page shows them ("order: seq:from:text|..."), which every peer must print
+// alike.
+async function peer(url, room, name, peers) {
+  const problems = [];
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chatd-chromium-"));
+  let context;
+  try {
+    context = await launch(profile, url);
+    const page = await openAndJoin(context, url, name, room, problems);
+    await page.waitForFunction((names) => {
+      const listed = [...document.querySelectorAll("#members li")].map((li) => li.textContent.replace(/ \(you\)$/, ""));
+      return names.every((n) => listed.includes(n));
+    }, peers, { timeout: 30000 });  // the other clients may start slower
+    await page.fill("#text", `hello from ${name}`);
+    await page.press("#text", "Enter");
+    for (const sender of peers) await waitForLine(page, sender, `hello from ${sender}`);
+    const order = await page.locator("#messages li[data-seq]").evaluateAll((items) =>
+      items.map((li) => `${li.dataset.seq}:${li.dataset.from}:${li.querySelector(".text").textContent}`));
+    check(order.length === peers.length, `expected ${peers.length} messages, the page shows ${JSON.stringify(order)}`);
+    console.log(`order: ${order.join("|")}`);
+    check(problems.length === 0, problems.join("\n"));
+  } finally {
+    if (context) await context.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  const isPeer = process.argv[2] === "peer";
   const [url, screenshotPath] = process.argv.slice(2);
-  if (!url || !screenshotPath) {
-    console.error("usage: node browser_chat.js http://HOST:PORT/ SCREENSHOT.png");
+  const [peerUrl, room, name, peers] = process.argv.slice(3);
+  if (isPeer ? !peers : !url || !screenshotPath) {
+    console.error("usage: node browser_chat.js http://HOST:PORT/ SCREENSHOT.png\n" +
+                  "       node browser_chat.js peer URL ROOM NAME PEERS");
     process.exit(2);
   }
   const deadline = setTimeout(() => {
@@ -132,8 +179,13 @@ async function main() {
     process.exit(1);
   }, TOTAL_MS);
   try {
-    await run(url, screenshotPath);
-    console.log(`browser_chat: ok (screenshot ${screenshotPath})`);
+    if (isPeer) {
+      await peer(peerUrl, room, name, peers.split(","));
+      console.log("browser_chat: ok");
+    } else {
+      await run(url, screenshotPath);
+      console.log(`browser_chat: ok (screenshot ${screenshotPath})`);
+    }
   } catch (error) {
     console.error(`browser_chat: FAIL: ${error.message}`);
     process.exitCode = 1;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // node_chat.js WS_URL: chatd against node's `ws` package, a widely used
 // third-party WebSocket client.
+// node_chat.js peer URL ROOM NAME PEERS [options]: one member of a room
+// shared with clients of other kinds (see peer below).
 //
 // Checks, per docs/protocol.md: two members of a fresh room see each other's
 // messages in one order with consecutive seq; rename and rooms; stranger mode
@@ -13,22 +15,29 @@
 // Left out: presence in large rooms, other limits and rate limiting (the C++
 // integration tests drive those byte by byte).
 "use strict";
+const fs = require("fs");
 const path = require("path");
 const assert = require("assert");
 const WebSocket = require(path.join(__dirname, "node_modules", "ws"));
 
 const TOTAL_MS = 20000;
 const RECEIVE_MS = 5000;
+// A peer waits for clients of other kinds (a browser starting up) to join.
+const PEER_TOTAL_MS = 45000;
+const PEER_JOIN_MS = 30000;
 const ROOM_NOTICES = new Set(["joined", "left", "presence"]);
 
 // A client that queues every frame so the test can await them in order.
 class Client {
-  constructor(url, who) {
+  // options go to ws (and on to node's tls and net): ca, localAddress.
+  constructor(url, who, options = {}) {
     this.who = who;
     this.queue = [];
     this.waiter = null;
     this.closed = null;
-    this.socket = new WebSocket(url, { handshakeTimeout: RECEIVE_MS });
+    this.pings = 0;
+    this.socket = new WebSocket(url, { handshakeTimeout: RECEIVE_MS, ...options });
+    this.socket.on("ping", () => { this.pings++; });  // ws answers each with a pong by itself
     this.socket.on("message", (data, isBinary) => this.push({ data, isBinary }));
     this.socket.on("close", (code) => { this.closed = code; this.push({ closeCode: code }); });
     this.socket.on("error", (error) => this.push({ error }));
@@ -45,13 +54,13 @@ class Client {
     });
   }
   // The next raw frame ({data, isBinary}) or close ({closeCode}).
-  async nextFrame() {
+  async nextFrame(ms = RECEIVE_MS) {
     if (this.queue.length === 0) {
       let timer;
       await Promise.race([
         new Promise((resolve) => { this.waiter = resolve; }),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.who}: nothing within ${RECEIVE_MS} ms`)), RECEIVE_MS);
+          timer = setTimeout(() => reject(new Error(`${this.who}: nothing within ${ms} ms`)), ms);
         }),
       ]).finally(() => clearTimeout(timer));
     }
@@ -59,16 +68,16 @@ class Client {
     if (item.error) throw new Error(`${this.who}: ${item.error.message}`);
     return item;
   }
-  async next() {
-    const frame = await this.nextFrame();
+  async next(ms) {
+    const frame = await this.nextFrame(ms);
     assert.ok(frame.data !== undefined, `${this.who}: connection closed (${frame.closeCode}) while waiting`);
     assert.strictEqual(frame.isBinary, false, `${this.who}: chat frames must be text`);
     return JSON.parse(frame.data.toString("utf8"));
   }
   // Skips room notices until a message of the wanted type arrives.
-  async nextOfType(type) {
+  async nextOfType(type, ms) {
     for (;;) {
-      const message = await this.next();
+      const message = await this.next(ms);
       if (message.type === type) return message;
       assert.ok(ROOM_NOTICES.has(message.type),
         `${this.who}: waiting for ${type}, got ${JSON.stringify(message)}`);
@@ -78,8 +87,8 @@ class Client {
   close() { this.socket.terminate(); }
 }
 
-async function connect(url, who) {
-  const client = new Client(url, who);
+async function connect(url, who, options) {
+  const client = new Client(url, who, options);
   await client.opened();
   const welcome = await client.nextOfType("welcome");
   assert.strictEqual(welcome.room, "lobby");
@@ -202,15 +211,65 @@ async function echoTooLargeIsClosed(url, clients) {
   assert.strictEqual(frame.closeCode, 1009, "a message over --max-message must be closed with 1009");
 }
 
+// One member of a room that clients of other kinds share (the proxy tests):
+// joins ROOM as NAME, waits until every name in PEERS (this one's too) is a
+// member, says "hello from NAME", waits for every peer's hello, and prints
+// the room's messages in arrival order ("order: seq:from:text|..."), which
+// every peer must print alike. With --idle S it then stays silent for S
+// seconds and checks that the server's pings arrived (ws answered them) and
+// that the connection still carries a message. --cafile trusts a
+// certificate for wss://, --local-address picks the address to connect from.
+function peerOptions(args) {
+  const [url, room, name, peers, ...rest] = args;
+  assert.ok(peers, "usage: node node_chat.js peer URL ROOM NAME PEERS [--cafile F] [--local-address A] [--idle S]");
+  const options = { url, room, name, peers: new Set(peers.split(",")), ws: {}, idleSeconds: 0 };
+  for (let i = 0; i < rest.length; i += 2) {
+    if (rest[i] === "--cafile") options.ws.ca = fs.readFileSync(rest[i + 1]);
+    else if (rest[i] === "--local-address") options.ws.localAddress = rest[i + 1];
+    else if (rest[i] === "--idle") options.idleSeconds = Number(rest[i + 1]);
+    else throw new Error(`unknown option ${rest[i]}`);
+  }
+  return options;
+}
+
+async function peer(options, clients) {
+  const client = await connect(options.url, options.name, options.ws); clients.push(client);
+  const welcome = await join(client, options.name, options.room);
+  const members = new Set(welcome.members.map((m) => m.name));
+  while (![...options.peers].every((name) => members.has(name))) members.add((await client.nextOfType("joined", PEER_JOIN_MS)).name);
+  client.send({ type: "say", text: `hello from ${options.name}` });
+  const order = [];
+  while (order.length < options.peers.size) {
+    const m = await client.nextOfType("message");
+    assert.ok(options.peers.has(m.from) && m.text === `hello from ${m.from}`, `unexpected message ${JSON.stringify(m)}`);
+    order.push(`${m.seq}:${m.from}:${m.text}`);
+  }
+  assert.strictEqual(new Set(order).size, order.length, `a message arrived twice: ${order}`);
+  console.log(`order: ${order.join("|")}`);
+  if (options.idleSeconds > 0) {
+    const before = client.pings;
+    await new Promise((resolve) => setTimeout(resolve, options.idleSeconds * 1000));
+    assert.ok(client.pings > before, `no ping from the server in ${options.idleSeconds} s of silence`);
+    assert.strictEqual(client.socket.readyState, WebSocket.OPEN, `closed (${client.closed}) while idle`);
+    const text = `${options.name} after ${options.idleSeconds} s idle`;
+    client.send({ type: "say", text });
+    for (;;) if ((await client.nextOfType("message")).text === text) break;
+    console.log(`idle: ${client.pings - before} ping(s) answered in ${options.idleSeconds} s`);
+  }
+}
+
 async function main() {
+  const isPeer = process.argv[2] === "peer";
   const url = process.argv[2];
-  if (!url) { console.error("usage: node node_chat.js ws://HOST:PORT/"); process.exit(2); }
+  if (!url) { console.error("usage: node node_chat.js ws://HOST:PORT/ | peer URL ROOM NAME PEERS [options]"); process.exit(2); }
   const clients = [];
+  const totalMs = isPeer ? PEER_TOTAL_MS : TOTAL_MS;
   const deadline = setTimeout(() => {
-    console.error(`node_chat: FAIL: did not finish within ${TOTAL_MS} ms`);
+    console.error(`node_chat: FAIL: did not finish within ${totalMs} ms`);
     process.exit(1);
-  }, TOTAL_MS);
-  const steps = { roomChat, strangerChat, binaryOnChatIsClosed, echo, echoTooLargeIsClosed };
+  }, totalMs);
+  const steps = isPeer ? { peer: (_, list) => peer(peerOptions(process.argv.slice(3)), list) }
+                       : { roomChat, strangerChat, binaryOnChatIsClosed, echo, echoTooLargeIsClosed };
   let step = "";
   try {
     for (step of Object.keys(steps)) await steps[step](url, clients);

@@ -1,5 +1,7 @@
 #!/usr/bin/python3
 """python_chat.py WS_URL: two chatd clients built on the `websockets` library.
+python_chat.py peer URL ROOM NAME PEERS [options]: one member of a room
+shared with clients of other kinds (see run_peer).
 
 Checks, against a running chatd, what a third-party client sees when it
 follows docs/protocol.md: the welcome on connect and after a join, messages
@@ -11,9 +13,11 @@ Every wait is bounded, and the whole run is capped at TOTAL_SECONDS.
 Left out: stranger mode, presence in large rooms and close codes; the node
 client and the C++ integration tests cover those.
 """
+import argparse
 import asyncio
 import json
 import os
+import ssl
 import sys
 import time
 
@@ -21,6 +25,9 @@ import websockets
 
 TOTAL_SECONDS = 18
 RECEIVE_SECONDS = 5
+# A peer waits for clients of other kinds (a browser starting up) to join.
+PEER_TOTAL_SECONDS = 45
+PEER_JOIN_SECONDS = 30
 # Notices a client may get between the replies we wait for; anything else is a failure.
 ROOM_NOTICES = {"joined", "left", "presence"}
 
@@ -34,12 +41,12 @@ def check(condition, what):
         raise CheckFailed(what)
 
 
-async def receive(socket, who):
+async def receive(socket, who, seconds=RECEIVE_SECONDS):
     """The next frame from socket as a JSON object."""
     try:
-        raw = await asyncio.wait_for(socket.recv(), RECEIVE_SECONDS)
+        raw = await asyncio.wait_for(socket.recv(), seconds)
     except asyncio.TimeoutError:
-        raise CheckFailed(f"{who}: nothing received within {RECEIVE_SECONDS} s")
+        raise CheckFailed(f"{who}: nothing received within {seconds} s")
     check(isinstance(raw, str), f"{who}: expected a text frame, got {raw!r}")
     try:
         message = json.loads(raw)
@@ -49,10 +56,10 @@ async def receive(socket, who):
     return message
 
 
-async def receive_type(socket, who, wanted):
+async def receive_type(socket, who, wanted, seconds=RECEIVE_SECONDS):
     """Skips room notices until a message of type wanted arrives, and returns it."""
     while True:
-        message = await receive(socket, who)
+        message = await receive(socket, who, seconds)
         if message["type"] == wanted:
             return message
         check(message["type"] in ROOM_NOTICES,
@@ -148,17 +155,85 @@ async def run(url):
             check_message(await receive_type(socket, who, "message"), room, 4, bob_id, "bob", "still here")
 
 
+async def run_peer(options):
+    """One member of a room that clients of other kinds share (the proxy tests).
+
+    Joins options.room as options.name, waits until every name in
+    options.peers is a member, says "hello from NAME", and waits for the
+    hello of every peer; then prints the room's messages in the order they
+    arrived ("order: seq:from:text|..."), which every peer must print alike.
+    With --idle S it then stays silent for S seconds, while the server's pings
+    (and this library's answers) are the only traffic, and checks that the
+    connection still carries a message. --cafile trusts a certificate for
+    wss://, --local-address picks the address the client connects from, and
+    --forwarded-for sends a made-up X-Forwarded-For that a proxy must not
+    pass on as the truth.
+    """
+    context = None
+    if options.url.startswith("wss://"):
+        context = ssl.create_default_context(cafile=options.cafile)
+    extra = {"ssl": context} if context else {}
+    if options.local_address:
+        extra["local_addr"] = (options.local_address, 0)
+    headers = {"X-Forwarded-For": options.forwarded_for} if options.forwarded_for else {}
+    peers = set(options.peers.split(","))
+    who = options.name
+    async with websockets.connect(options.url, open_timeout=5, close_timeout=2, ping_interval=None,
+                                  extra_headers=headers, **extra) as socket:
+        await receive_type(socket, who, "welcome")
+        welcome = await join(socket, who, who, options.room)
+        members = {member["name"] for member in welcome["members"]}
+        while not peers <= members:
+            message = await receive_type(socket, who, "joined", PEER_JOIN_SECONDS)
+            members.add(message["name"])
+        await socket.send(json.dumps({"type": "say", "text": f"hello from {who}"}))
+        order = []
+        while len(order) < len(peers):
+            message = await receive_type(socket, who, "message")
+            check(message["text"] == f"hello from {message['from']}" and message["from"] in peers,
+                  f"{who}: unexpected message {message}")
+            order.append(f"{message['seq']}:{message['from']}:{message['text']}")
+        check(len(set(order)) == len(order), f"{who}: a message arrived twice: {order}")
+        print("order: " + "|".join(order), flush=True)
+        if options.idle:
+            await asyncio.sleep(options.idle)
+            text = f"{who} after {options.idle} s idle"
+            await socket.send(json.dumps({"type": "say", "text": text}))
+            while True:
+                message = await receive_type(socket, who, "message")
+                if message["text"] == text:
+                    break
+
+
+def peer_main(arguments):
+    parser = argparse.ArgumentParser(prog="python_chat.py peer")
+    parser.add_argument("url")
+    parser.add_argument("room")
+    parser.add_argument("name")
+    parser.add_argument("peers", help="every member's name, this one's too, separated by commas")
+    parser.add_argument("--cafile")
+    parser.add_argument("--local-address")
+    parser.add_argument("--forwarded-for")
+    parser.add_argument("--idle", type=float, default=0)
+    return parser.parse_args(arguments)
+
+
 def main():
-    if len(sys.argv) != 2:
-        print("usage: python_chat.py ws://HOST:PORT/", file=sys.stderr)
+    peer = len(sys.argv) > 1 and sys.argv[1] == "peer"
+    if not peer and len(sys.argv) != 2:
+        print("usage: python_chat.py ws://HOST:PORT/\n"
+              "       python_chat.py peer URL ROOM NAME PEERS [--cafile F] [--local-address A] "
+              "[--forwarded-for A] [--idle SECONDS]", file=sys.stderr)
         return 2
+    scenario = run_peer(peer_main(sys.argv[2:])) if peer else run(sys.argv[1])
+    total = PEER_TOTAL_SECONDS if peer else TOTAL_SECONDS
     try:
-        asyncio.run(asyncio.wait_for(run(sys.argv[1]), TOTAL_SECONDS))
+        asyncio.run(asyncio.wait_for(scenario, total))
     except CheckFailed as failure:
         print(f"python_chat: FAIL: {failure}", file=sys.stderr)
         return 1
     except asyncio.TimeoutError:
-        print(f"python_chat: FAIL: did not finish within {TOTAL_SECONDS} s", file=sys.stderr)
+        print(f"python_chat: FAIL: did not finish within {total} s", file=sys.stderr)
         return 1
     except (OSError, websockets.exceptions.WebSocketException) as error:
         print(f"python_chat: FAIL: connection problem: {error!r}", file=sys.stderr)

@@ -38,9 +38,9 @@ with '::', like Server::run; a constant like kMaxHeadBytes; a member like
 inbound_bytes_) must occur in some file under src/, so prose that names a
 renamed function fails the check as an excerpt would.
 
-Paths are checked when they start with src/, tests/, demo/, docs/, tools/ or
-.ci/ (relative to the root), or are link targets (relative to the markdown
-file). Paths with wildcards or placeholders (*, <, {, $) are not checked. A file
+Paths are checked when they start with src/, tests/, demo/, docs/, tools/,
+deploy/ or .ci/ (relative to the root), or are link targets (relative to the
+markdown file). Paths with wildcards or placeholders (*, <, {, $) are not checked. A file
 may name paths that are created by running something, so may be absent, in a
 comment: <!-- not-checked: tests/bench/results/ -->.
 
@@ -59,7 +59,7 @@ from source_regions import SourceText, read_lines, source_excerpt  # noqa: E402
 MARKER = re.compile(r"^<!--\s*excerpt:\s*(\S+?)#(\S+?)(\s+as-text)?\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(```+|~~~+)(.*)$")
 NOT_CHECKED = re.compile(r"<!--\s*not-checked:\s*(.*?)\s*-->")
-PATH_TOKEN = re.compile(r"(?<![\w./~$-])((?:src|tests|demo|docs|tools|\.ci)/[\w./*<>{}$()#:-]*)")
+PATH_TOKEN = re.compile(r"(?<![\w./~$-])((?:src|tests|demo|docs|tools|deploy|\.ci)/[\w./*<>{}$()#:-]*)")
 UNCHECKABLE = set("*<>{}$(")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 CPP_NAME = re.compile(r"^(?:[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)+|k[A-Z]\w+|[a-z][a-z0-9]*(?:_[a-z0-9]+)*_)$")

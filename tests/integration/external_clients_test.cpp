@@ -12,28 +12,14 @@
 #include <string>
 
 #include "harness.h"
+#include "script_support.h"  // REQUIRE_TOOL
 
 namespace {
-
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && *ci && std::string(ci) != "false" && std::string(ci) != "0";
-}
 
 int run_command(const std::string& command) {
   int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
-
-bool tool_available(const std::string& probe) { return run_command(probe + " >/dev/null 2>&1") == 0; }
-
-#define REQUIRE_TOOL(probe, what)                                                        \
-  do {                                                                                  \
-    if (!tool_available(probe)) {                                                       \
-      if (in_ci()) FAIL() << what << " is missing, and CI is set: install it (.ci/run)"; \
-      GTEST_SKIP() << what << " is not installed; skipping";                            \
-    }                                                                                   \
-  } while (0)
 
 TEST(ExternalClients, PythonWebsocketsChatsThroughChatd) {
   REQUIRE_TOOL("/usr/bin/python3 -c 'import websockets'", "python3-websockets (/usr/bin/python3)");

@@ -30,7 +30,8 @@ std::string chatd_binary() {
   return path && *path ? path : "./chatd";
 }
 
-ChatdProcess::ChatdProcess(const std::vector<std::string>& extra_args, LoopbackLimits limits) {
+ChatdProcess::ChatdProcess(const std::vector<std::string>& extra_args, LoopbackLimits limits,
+                           const std::string& log_path) {
   int out[2];
   if (pipe(out) != 0) return;
   std::string binary = chatd_binary();
@@ -42,6 +43,10 @@ ChatdProcess::ChatdProcess(const std::vector<std::string>& extra_args, LoopbackL
     dup2(out[1], 1);
     ::close(out[0]);
     ::close(out[1]);
+    if (!log_path.empty()) {
+      int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (log < 0 || dup2(log, 2) < 0) _exit(126);
+    }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -310,4 +315,20 @@ bool TestClient::wait_for_eof(int timeout_ms) {
 std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + std::to_string(getpid()) + "-" + std::to_string(++counter);
+}
+
+int free_loopback_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
 }

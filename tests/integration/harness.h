@@ -29,9 +29,10 @@ class ChatdProcess {
  public:
   // Starts chatd with --host 127.0.0.1 --port 0 (and --exempt-loopback,
   // unless limits is Enforced) plus extra_args, and waits (up to 5 s) for
-  // its "listening on" line.
+  // its "listening on" line. With a log_path, chatd's log (its stderr) goes
+  // to that file instead of the test's stderr.
   explicit ChatdProcess(const std::vector<std::string>& extra_args = {},
-                        LoopbackLimits limits = LoopbackLimits::Exempt);
+                        LoopbackLimits limits = LoopbackLimits::Exempt, const std::string& log_path = "");
   ~ChatdProcess();
   bool started() const { return port_ > 0; }
   int port() const { return port_; }
@@ -110,3 +111,7 @@ class TestClient {
 
 // A unique string per call, for room names that never collide between tests.
 std::string unique_name(const std::string& prefix);
+
+// A loopback port the kernel just gave out and took back, or 0. Another
+// process could take it before the caller binds it, so a caller retries.
+int free_loopback_port();

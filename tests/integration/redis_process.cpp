@@ -17,27 +17,10 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "harness.h"  // free_loopback_port
 #include "redis/resp_writer.h"
 
 namespace {
-
-// A port the kernel just gave out and took back. Another process could take
-// it before redis-server binds it; launch() then fails and start tries again.
-int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // True when 127.0.0.1:port answers an inline PING within 200 ms.
 bool pong_within_200ms(int port) {
@@ -80,6 +63,8 @@ RedisProcess::RedisProcess(const std::vector<std::string>& extra_args) : extra_a
   char pattern[] = "/tmp/chatd-redis-XXXXXX";
   if (!mkdtemp(pattern)) return;
   directory_ = pattern;
+  // Another process could take the free port before redis-server binds it;
+  // launch() then fails, and the next attempt takes another port.
   for (int attempt = 0; attempt < 5 && pid_ <= 0; ++attempt) {
     port_ = free_loopback_port();
     if (port_ > 0) launch();

@@ -22,3 +22,5 @@ bool in_ci() {
   const char* ci = std::getenv("CI");
   return ci && *ci && std::string(ci) != "false" && std::string(ci) != "0";
 }
+
+bool tool_available(const std::string& probe) { return run_capturing(probe + " >/dev/null").exit_code == 0; }
