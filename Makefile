@@ -108,6 +108,8 @@ clean:
 #                     BENCH_PARTS=bus bash tests/bench/run.sh for the bus only)
 #   make bench-quick  the same with small counts and 2-second runs
 #   make bench-plot   docs/bench_fanout.svg from tests/bench/results/results.json
+#   make bench-scale  the scale benchmark (tests/bench/scale.sh): 1,000,000 connections
+#                     through `chatd --workers N --redis`; bench-scale-quick: 20,000
 #
 # The load generator links the few chatd modules a client needs (SHA-1, base64,
 # the Accept key, the frame writer), compiled as for chatd itself.
@@ -118,7 +120,7 @@ BENCH_CORE_OBJ := $(addprefix $(BUILD)/,http/sha1.o http/base64.o http/handshake
                     websocket/frame_writer.o websocket/websocket.o)
 BENCH_WEBSOCKETPP := $(if $(wildcard /usr/include/websocketpp/server.hpp),$(BENCH_BUILD)/websocketpp_broadcast)
 
-.PHONY: bench bench-quick bench-plot bench-tools
+.PHONY: bench bench-quick bench-plot bench-tools bench-scale bench-scale-quick
 $(BENCH_BUILD)/%.o: tests/bench/%.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
@@ -144,6 +146,14 @@ bench: bench-tools
 
 bench-quick: bench-tools
 	CHATD=$(BUILD)/chatd bash tests/bench/run.sh --quick
+
+# The scale benchmark (tests/bench/scale.sh): a million connections in a
+# private network namespace; by hand, about 15 minutes and most of 24 GiB.
+bench-scale: $(BUILD)/chatd $(BENCH_BUILD)/loadgen
+	CHATD=$(BUILD)/chatd bash tests/bench/scale.sh
+
+bench-scale-quick: $(BUILD)/chatd $(BENCH_BUILD)/loadgen
+	CHATD=$(BUILD)/chatd bash tests/bench/scale.sh --quick
 
 bench-plot:
 	sh tests/bench/plot.sh tests/bench/results/results.json docs/bench_fanout.svg

@@ -49,6 +49,20 @@ const char kNotice[] =
     "redis.call('PUBLISH', KEYS[2], payload .. ARGV[2])\n"
     "return 1\n";
 
+// excerpt-begin: presence-script
+// KEYS: members, channel, gate. ARGV: the JSON before the count, after it,
+// the presence interval (ms). A room's count goes out at most once per
+// interval, whichever node asks first: every node with members in a busy
+// room asks each interval, and n nodes each publishing to n subscribers
+// would be n * n messages per room per interval. The count is read here, so
+// the one that goes out includes every node's joins and leaves so far.
+// Returns 1 when published, 0 when the gate was shut (asked again later).
+const char kPresence[] =
+    "if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) then return 0 end\n"
+    "redis.call('PUBLISH', KEYS[2], 'N ' .. ARGV[1] .. redis.call('HLEN', KEYS[1]) .. ARGV[2])\n"
+    "return 1\n";
+// excerpt-end: presence-script
+
 // excerpt-begin: claim-script
 // KEYS: members, nodes. ARGV: folded name, "NODE ID NAME", member id, node,
 // presence ttl (ms). A name is free if nobody holds it, the same member
@@ -232,6 +246,7 @@ BusScript make(const char* name, const char* body) {
 BusScripts::BusScripts()
     : say(make("say", kSay)),
       notice(make("notice", kNotice)),
+      presence(make("presence", kPresence)),
       claim(make("claim", kClaim)),
       release(make("release", kRelease)),
       load(make("load", kLoad)),

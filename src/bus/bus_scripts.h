@@ -30,7 +30,8 @@ struct BusScript {
 struct BusScripts {
   BusScripts();
   BusScript say;       // number a message, keep it in history, publish it
-  BusScript notice;    // publish joined/left/renamed/presence with the room's count
+  BusScript notice;    // publish joined/left/renamed with the room's count
+  BusScript presence;  // publish a room's count, at most once per interval over all nodes
   BusScript claim;     // take a name in a room, unless a live member holds it
   BusScript release;   // give a name back, if this member still holds it
   BusScript load;      // a room's epoch, seq, history and (small) member list

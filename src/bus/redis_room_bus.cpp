@@ -41,6 +41,7 @@ RedisRoomBus::RedisRoomBus(EventLoop& loop, ChatTransport& transport, RedisBusSe
   history_length_text_ = std::to_string(settings_.history_length);
   threshold_text_ = std::to_string(settings_.presence_threshold);
   ttl_text_ = std::to_string(settings_.presence_ttl_ms);
+  presence_interval_text_ = std::to_string(settings_.presence_interval_ms);
 }
 
 RedisRoomBus::~RedisRoomBus() = default;
@@ -81,6 +82,7 @@ int64_t RedisRoomBus::next_deadline_ms() const {
   if (commands_.ready() && node_ != 0) consider(next_refresh_ms_);
   if (!emptied_.empty()) consider(emptied_.front().second + settings_.unsubscribe_after_ms);
   if (!says_in_doubt_.empty()) consider(monotonic_ms() + 250);  // settled within a quarter second of knowing
+  if (!presence_retry_.empty()) consider(next_presence_retry_ms_);
   return earliest;
 }
 
@@ -94,6 +96,7 @@ void RedisRoomBus::run_timers(int64_t now_ms) {
   }
   drop_closed_rooms(now_ms);
   if (!says_in_doubt_.empty()) settle_says_in_doubt(now_ms);
+  retry_presence(now_ms);
 }
 
 // excerpt-begin: refresh_rooms
@@ -141,7 +144,7 @@ void RedisRoomBus::on_redis_ready(RedisConnection& connection) {
   }
   // Loaded on every new connection, ahead of everything else in the
   // pipeline: a Redis that restarted has forgotten them.
-  for (const BusScript* script : {&scripts_.say, &scripts_.notice, &scripts_.claim, &scripts_.release,
+  for (const BusScript* script : {&scripts_.say, &scripts_.notice, &scripts_.presence, &scripts_.claim, &scripts_.release,
                                   &scripts_.load, &scripts_.refresh, &scripts_.purge, &scripts_.enroll,
                                   &scripts_.node, &scripts_.seek}) {
     commands_.command({"SCRIPT", "LOAD", script->body}, [name = script->name](RespValue& reply) {
@@ -297,6 +300,7 @@ RoomBusData& RedisRoomBus::data_for(const Room& room) {
   data->history_key = channel + ":history";
   data->members_key = channel + ":members";
   data->nodes_key = channel + ":nodes";
+  data->presence_gate_key = channel + ":presence-gate";
   append_json_string(&data->name_json, room.name());
   data->fresh_epoch = new_epoch();
   RoomBusData& result = *data;

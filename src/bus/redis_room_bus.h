@@ -54,6 +54,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/histogram.h"
@@ -73,6 +74,7 @@ struct RedisBusSettings {
   std::string node_name;             // for logs, and part of the node's identity in Redis
   size_t history_length = 50;
   size_t presence_threshold = 100;
+  int64_t presence_interval_ms = 5000;  // a room's count goes out at most this often, over all nodes
   int presence_ttl_ms = 15000;
   int refresh_interval_ms = 5000;
   int unsubscribe_after_ms = 1000;
@@ -86,7 +88,7 @@ struct RoomBusData {
 
   std::string key;       // the folded name
   std::string name_json; // the name as a JSON string, for scripts that write notices
-  std::string channel, meta_key, history_key, members_key, nodes_key;
+  std::string channel, meta_key, history_key, members_key, nodes_key, presence_gate_key;
   Room* room = nullptr;  // while it has members in this process
   Phase phase = Phase::Subscribing;
   bool load_in_flight = false;
@@ -191,6 +193,8 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
   void receive(RoomBusData& data, std::string_view payload);
   void deliver_message(RoomBusData& data, const BusPayload& message, std::string_view payload);
   void measure_lag(std::string_view token);
+  void publish_presence(RoomBusData& data);
+  void retry_presence(int64_t now_ms);
   void deliver_notice(RoomBusData& data, std::string_view json);
   void reset(RoomBusData& data, std::string_view new_epoch);
   void welcome_waiting(RoomBusData& data);
@@ -243,6 +247,11 @@ class RedisRoomBus : public RoomBus, private RedisObserver {
     int64_t published_us = 0;
   };
   SayTime say_times_[kSayTimes];
+  // Rooms (by channel) whose count another node announced first: asked again at
+  // next_presence_retry_ms_ (publish_presence).
+  std::unordered_set<std::string> presence_retry_;
+  int64_t next_presence_retry_ms_ = 0;
+  std::string presence_interval_text_;
   BusStats stats_;
   std::deque<std::pair<std::string, int64_t>> emptied_;  // channel, when: for the unsubscribe delay
   ChatMessages messages_;

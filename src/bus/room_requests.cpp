@@ -66,10 +66,42 @@ void RedisRoomBus::publish(Room& room, const RoomEvent& event) {
     if (!sent) tell_unavailable(sender);
     return;
   }
+  if (event.kind == RoomEventKind::Presence) {
+    publish_presence(data);
+    return;
+  }
   words_.assign({data.members_key, data.channel, before_, after_, has_number ? "1" : "0"});
   if (run_script(scripts_.notice, 2, words_, {})) ++stats_.published;
 }
 // excerpt-end: publish
+
+// A count that another node announced within the interval may predate a
+// change here, so a room whose gate was shut asks again one interval later
+// (retry_presence): every change is announced within two intervals.
+void RedisRoomBus::publish_presence(RoomBusData& data) {
+  words_.assign({data.members_key, data.channel, data.presence_gate_key, before_, after_, presence_interval_text_});
+  bool sent = run_script(scripts_.presence, 3, words_, [this, channel = data.channel](RespValue& reply) {
+    if (reply.is_integer() && reply.integer == 1) {
+      ++stats_.published;
+    } else if (reply.is_integer()) {
+      if (presence_retry_.empty()) next_presence_retry_ms_ = monotonic_ms() + settings_.presence_interval_ms;
+      presence_retry_.insert(channel);
+    }
+  });
+  (void)sent;  // Redis out of reach: the count goes out with the next change, or the refresh after
+}
+
+void RedisRoomBus::retry_presence(int64_t now_ms) {
+  if (presence_retry_.empty() || now_ms < next_presence_retry_ms_) return;
+  std::unordered_set<std::string> rooms;
+  rooms.swap(presence_retry_);
+  for (const std::string& channel : rooms) {
+    auto found = rooms_.find(channel);
+    if (found == rooms_.end() || found->second->room == nullptr) continue;  // no members here any more
+    messages_.room_event_parts(*found->second->room, RoomEvent::presence(), &before_, &after_);
+    publish_presence(*found->second);
+  }
+}
 
 size_t RedisRoomBus::member_count(const Room& room) const {
   const RoomBusData* data = room.bus_data;

@@ -67,6 +67,7 @@ std::unique_ptr<RoomBus> Server::make_bus() {
   }
   settings.history_length = options_.history_length;
   settings.presence_threshold = options_.presence_threshold;
+  settings.presence_interval_ms = options_.presence_interval_ms;
   auto bus = std::make_unique<RedisRoomBus>(loop_, transport, std::move(settings));
   bus->on_node_number = [this](uint32_t node) { on_node_number(node); };
   redis_bus_ = bus.get();

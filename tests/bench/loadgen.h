@@ -54,6 +54,12 @@ struct LoadOptions {
 
   size_t connections = 100;
   size_t senders = 1;  // Room mode: connections 0..senders-1 send; Strangers: every paired one
+  // --room-size: connection id joins room "scale-<id / room_size>" after
+  // its welcome in the lobby, so rooms of that size fill one after another.
+  // Then --senders counts per room: members 0..senders-1 of each of the
+  // first chatting_rooms rooms send. 0: everyone stays in the lobby.
+  size_t room_size = 0;
+  size_t chatting_rooms = 0;  // 0: every room chats
   ChatMode mode = ChatMode::Room;
   SendPattern pattern = SendPattern::ClosedLoop;
   size_t window = 8;
@@ -133,6 +139,9 @@ struct WorkerReport {
   uint64_t run_end_us = 0;
   uint64_t receivers = 0;            // connections open when the run started
   uint64_t cpu_us = 0;               // the worker's own CPU time from RUN to RESULT
+  uint64_t pings = 0;                // Ping frames answered, any phase
+  uint64_t expected = 0;             // --room-size: copies due, sum of sent x room size
+  uint64_t senders = 0;              // connections that sent in the run
   LatencyHistogram latency;
 };
 
@@ -153,6 +162,28 @@ uint64_t own_cpu_us();                 // this process's user + system time (get
 // unreadable.
 long long read_tcp_retransmits();
 long long read_softnet_drops();
+// Kernel memory, apart from the processes': the "TCP: inuse" sockets and the
+// "mem" pages of /proc/net/sockstat (socket buffers, in pages), and a
+// /proc/meminfo field such as "Slab:" in kB (socket structures live in the
+// slab). -1 when unreadable.
+struct KernelMemory {
+  long long tcp_inuse = -1;
+  long long tcp_mem_pages = -1;
+  long long slab_kb = -1;
+};
+KernelMemory read_kernel_memory();
+
+// --room-size: the room connection id joins, its size, and whether it sends.
+inline size_t room_of(const LoadOptions& options, size_t id) { return id / options.room_size; }
+inline size_t members_of_room(const LoadOptions& options, size_t room) {
+  size_t first = room * options.room_size;
+  size_t left = options.connections > first ? options.connections - first : 0;
+  return left < options.room_size ? left : options.room_size;
+}
+inline bool sends_in_rooms(const LoadOptions& options, size_t id) {
+  size_t room = room_of(options, id);
+  return (options.chatting_rooms == 0 || room < options.chatting_rooms) && id % options.room_size < options.senders;
+}
 
 /* ===== Client side of the WebSocket protocol (loadgen_client.cpp) ===== */
 

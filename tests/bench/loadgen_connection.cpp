@@ -94,6 +94,17 @@ void Worker::on_connected(Connection& c) {
 void Worker::on_handshake_done(Connection& c, uint64_t now) {
   c.stage = Stage::Open;
   std::string().swap(c.expected_accept);
+  if (options_.room_size > 0) {
+    // Connected once in its room: on_text finishes this. The join waits for
+    // the lobby's welcome: with --redis, a join sent while the lobby's name
+    // claim is still out is refused as busy.
+    c.joining = true;
+    return;
+  }
+  finish_connecting(c, now);
+}
+
+void Worker::finish_connecting(Connection&, uint64_t now) {
   ++report_.connected;
   report_.connect_end_us = now;
   --handshakes_in_progress_;
@@ -104,6 +115,7 @@ void Worker::fail_handshake(Connection& c, const char* reason) {
   if (failures_logged_++ < 3) std::fprintf(stderr, "loadgen: connection %u failed: %s\n", c.id, reason);
   ++report_.failed;
   --handshakes_in_progress_;
+  c.joining = false;
   if (c.fd >= 0) close(c.fd);
   c.fd = -1;
   c.stage = Stage::Closed;
@@ -124,7 +136,9 @@ void Worker::read_from(Connection& c) {
     if (got < 0 && errno == EINTR) continue;
     if (got < 0 && errno == EAGAIN) return;
     if (got <= 0) {
-      if (c.stage == Stage::Handshaking) return fail_handshake(c, got == 0 ? "closed during handshake" : std::strerror(errno));
+      if (c.stage == Stage::Handshaking || c.joining) {
+        return fail_handshake(c, got == 0 ? "closed during handshake" : std::strerror(errno));
+      }
       ++report_.disconnected;
       return drop(c);
     }
@@ -192,6 +206,7 @@ bool Worker::handle_frame(Connection& c, const ServerFrame& frame, uint64_t now)
       }
       return true;
     case 0x9:  // ping (5.5.2): answer with the same payload (5.5.3)
+      ++report_.pings;
       send_frame(c, Opcode::Pong, frame.payload);
       return c.stage != Stage::Closed;
     case 0xA:
@@ -220,6 +235,24 @@ void Worker::on_text(Connection& c, std::string_view payload, uint64_t now) {
   LoadMark mark;
   if (find_load_mark(payload, &mark)) return on_delivery(c, mark, now);
   std::string_view type = chat_message_type(payload);
+  if (c.joining) {
+    // The lobby's welcome comes first, and the join answers it; the room's
+    // welcome ends the join. An error refusing it fails the connection.
+    if (type == "welcome" && payload.find("\"room\":\"scale-") != std::string_view::npos) {
+      c.joining = false;
+      return finish_connecting(c, now);
+    }
+    if (type == "welcome") {
+      return send_frame(c, Opcode::Text,
+                        "{\"type\":\"join\",\"room\":\"scale-" + std::to_string(room_of(options_, c.id)) + "\"}");
+    }
+    if (type == "error") {
+      std::fprintf(stderr, "loadgen: connection %u: join refused: %.*s\n", c.id, static_cast<int>(payload.size()),
+                   payload.data());
+      return fail_handshake(c, "join refused");
+    }
+    return;
+  }
   if (type == "paired" && !c.paired) {
     c.paired = true;
     ++report_.paired;
@@ -303,6 +336,12 @@ void Worker::watch(Connection& c, bool writable) {
 }
 
 void Worker::drop(Connection& c) {
+  if (c.joining) {
+    // Lost before its room's welcome: a failed connection, not a dropped one.
+    c.joining = false;
+    ++report_.failed;
+    --handshakes_in_progress_;
+  }
   if (c.fd >= 0) close(c.fd);
   c.fd = -1;
   c.stage = Stage::Closed;

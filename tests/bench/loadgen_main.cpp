@@ -181,6 +181,8 @@ struct Measurements {
   uint64_t run_wall_us = 0;
   long long retransmits_before = -1, retransmits_after = -1;
   long long drops_before = -1, drops_after = -1;
+  KernelMemory kernel_before, kernel_held;  // at start, and with every connection held
+  long redis_rss_held_kb = -1;
   bool complete = true;
 };
 
@@ -206,16 +208,30 @@ void print_json(const LoadOptions& options, size_t worker_count, const WorkerRep
     std::printf(",\"rss_before_kb\":%ld,\"rss_after_kb\":%ld,\"rss_per_connection_bytes\":%.0f", m.rss_before_kb,
                 m.rss_after_kb, per_connection);
   }
+  if (m.redis_rss_held_kb >= 0) {
+    std::printf(",\"redis_rss_kb\":%ld,\"redis_rss_per_connection_bytes\":%.0f", m.redis_rss_held_kb,
+                total.connected ? m.redis_rss_held_kb * 1024.0 / total.connected : 0.0);
+  }
+  // The kernel's share, machine-wide (both ends of every loopback connection
+  // are on this machine): socket buffers from sockstat, socket structures in the slab.
+  if (m.kernel_held.tcp_inuse >= 0 && m.kernel_held.slab_kb >= 0 && m.kernel_before.slab_kb >= 0) {
+    long page = sysconf(_SC_PAGESIZE);
+    std::printf(",\"kernel_tcp_sockets\":%lld,\"kernel_tcp_buffer_bytes\":%lld,\"kernel_slab_growth_kb\":%lld",
+                m.kernel_held.tcp_inuse, m.kernel_held.tcp_mem_pages * page,
+                m.kernel_held.slab_kb - m.kernel_before.slab_kb);
+  }
   std::printf(",\"pattern\":\"%s\"", pattern);
   if (options.pattern != SendPattern::Idle) {
     uint64_t fanout = options.mode == ChatMode::Room ? total.receivers : 2;
-    uint64_t expected = total.sent * fanout;
+    uint64_t expected = options.room_size > 0 ? total.expected : total.sent * fanout;
     uint64_t distinct = total.delivered - total.duplicates;
     uint64_t missing = expected > distinct ? expected - distinct : 0;
     double duration = options.duration_seconds;
     std::printf(",\"mode\":\"%s\",\"senders\":%llu,\"paired\":%llu,\"duration_s\":%.1f",
                 options.mode == ChatMode::Room ? "room" : "strangers",
-                (unsigned long long)(options.mode == ChatMode::Room ? options.senders : total.paired),
+                (unsigned long long)(options.mode == ChatMode::Strangers ? total.paired
+                                     : options.room_size > 0       ? total.senders
+                                                                   : options.senders),
                 (unsigned long long)total.paired, duration);
     std::printf(",\"sent\":%llu,\"expected\":%llu,\"delivered\":%llu,\"offered_per_s\":%.0f,\"delivered_per_s\":%.0f",
                 (unsigned long long)total.sent, (unsigned long long)expected, (unsigned long long)total.delivered,
@@ -255,9 +271,13 @@ void print_json(const LoadOptions& options, size_t worker_count, const WorkerRep
                   m.retransmits_after - m.retransmits_before, m.drops_after - m.drops_before);
     }
   }
-  std::printf(",\"closed_by_server\":%llu,\"disconnected\":%llu,\"errors_received\":%llu}\n",
-              (unsigned long long)total.closed_by_server, (unsigned long long)total.disconnected,
-              (unsigned long long)total.errors_received);
+  if (options.room_size > 0) {
+    std::printf(",\"room_size\":%zu,\"rooms\":%zu", options.room_size,
+                (options.connections + options.room_size - 1) / options.room_size);
+  }
+  std::printf(",\"pings_answered\":%llu,\"closed_by_server\":%llu,\"disconnected\":%llu,\"errors_received\":%llu}\n",
+              (unsigned long long)total.pings, (unsigned long long)total.closed_by_server,
+              (unsigned long long)total.disconnected, (unsigned long long)total.errors_received);
   std::fflush(stdout);
 }
 
@@ -282,6 +302,9 @@ WorkerReport merge_reports(const std::vector<WorkerProcess>& workers) {
     total.errors_received += r.errors_received;
     total.receivers += r.receivers;
     total.cpu_us += r.cpu_us;
+    total.pings += r.pings;
+    total.expected += r.expected;
+    total.senders += r.senders;
     total.latency.merge(r.latency);
   }
   return total;
@@ -310,6 +333,7 @@ int main(int argc, char** argv) {
   Measurements m;
   const std::vector<int> pids = server_pids(options);
   if (!pids.empty()) m.rss_before_kb = read_rss_sum_kb(pids);
+  m.kernel_before = read_kernel_memory();
   std::vector<WorkerProcess> workers;
   if (!start_workers(options, worker_count, &workers)) {
     std::perror("loadgen: starting workers");
@@ -319,6 +343,8 @@ int main(int argc, char** argv) {
   if (ok) {
     sleep_seconds(options.settle_seconds);
     if (!pids.empty()) m.rss_after_kb = read_rss_sum_kb(pids);
+    if (options.redis_pid > 0) m.redis_rss_held_kb = read_rss_kb(options.redis_pid);
+    m.kernel_held = read_kernel_memory();
   }
   if (ok && options.pattern == SendPattern::Idle) sleep_seconds(options.hold_seconds);
   if (ok && options.pattern != SendPattern::Idle) {

@@ -25,7 +25,11 @@ const char kUsage[] =
     "                            again, the figures are summed over all of them\n"
     "  --redis-pid PID           also report this process's CPU time over the run\n"
     "  --connections N           clients (default 100)\n"
-    "  --senders N               room mode: clients 0..N-1 send (default 1)\n"
+    "  --senders N               room mode: clients 0..N-1 send (default 1);\n"
+    "                            with --room-size, the first N of each chatting room\n"
+    "  --room-size N             after the lobby's welcome, client i joins room\n"
+    "                            scale-<i/N> and counts as connected on its welcome\n"
+    "  --chatting-rooms N        with --room-size: only rooms 0..N-1 send (default all)\n"
     "  --mode room|strangers     strangers: chatd stranger pairs, everyone sends\n"
     "  --pattern idle|closed|rate\n"
     "                            idle: connect only; closed: keep --window\n"
@@ -108,6 +112,8 @@ bool apply(LoadOptions* o, const std::string& name, const char* value) {
   if (name == "--redis-pid") return parse_size(value, &number) && number > 0 && number <= 0x7fffffff && (o->redis_pid = static_cast<int>(number));
   if (name == "--connections") return parse_size(value, &o->connections) && o->connections > 0;
   if (name == "--senders") return parse_size(value, &o->senders);
+  if (name == "--room-size") return parse_size(value, &o->room_size) && o->room_size > 0;
+  if (name == "--chatting-rooms") return parse_size(value, &o->chatting_rooms);
   if (name == "--mode") {
     if (std::strcmp(value, "room") == 0) o->mode = ChatMode::Room;
     else if (std::strcmp(value, "strangers") == 0) o->mode = ChatMode::Strangers;
@@ -160,6 +166,8 @@ bool parse_load_options(int argc, char** argv, LoadOptions* options) {
   }
   if (options->mode == ChatMode::Strangers) options->json_say = true;
   if (options->senders > options->connections) options->senders = options->connections;
+  if (options->room_size > 0 && options->mode == ChatMode::Strangers) return false;
+  if (options->room_size > 0 && options->senders > options->room_size) options->senders = options->room_size;
   // 127.0.0.0/8 has 2^24 addresses; keep the last one inside it.
   if (options->first_source_address + options->source_addresses >= (1u << 24)) return false;
   return true;

@@ -123,6 +123,9 @@ const ReportField kReportFields[] = {
     {"run_end_us", &WorkerReport::run_end_us},
     {"receivers", &WorkerReport::receivers},
     {"cpu_us", &WorkerReport::cpu_us},
+    {"pings", &WorkerReport::pings},
+    {"expected", &WorkerReport::expected},
+    {"senders", &WorkerReport::senders},
 };
 
 }  // namespace
@@ -254,4 +257,28 @@ long long read_softnet_drops() {
   while (std::fscanf(file, "%llx %llx%*[^\n]", &processed, &dropped) == 2) total += static_cast<long long>(dropped);
   std::fclose(file);
   return total;
+}
+
+KernelMemory read_kernel_memory() {
+  KernelMemory memory;
+  if (FILE* file = std::fopen("/proc/net/sockstat", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, file) != nullptr) {
+      long long inuse = 0, orphan = 0, tw = 0, alloc = 0, mem = 0;
+      if (std::sscanf(line, "TCP: inuse %lld orphan %lld tw %lld alloc %lld mem %lld", &inuse, &orphan, &tw, &alloc,
+                      &mem) == 5) {
+        memory.tcp_inuse = inuse;
+        memory.tcp_mem_pages = mem;
+      }
+    }
+    std::fclose(file);
+  }
+  if (FILE* file = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, file) != nullptr) {
+      if (std::strncmp(line, "Slab:", 5) == 0) memory.slab_kb = std::atoll(line + 5);
+    }
+    std::fclose(file);
+  }
+  return memory;
 }

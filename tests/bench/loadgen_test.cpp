@@ -233,3 +233,56 @@ TEST(LoadgenPids, ServerPidGivenAgainAddsAProcess) {
   EXPECT_TRUE(one.more_server_pids.empty());
   EXPECT_EQ(one.redis_pid, 0);
 }
+
+TEST(LoadgenRooms, RoomsFillOneAfterAnotherAndTheLastMayBeSmaller) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--connections", "2500", "--room-size", "1000", "--senders", "1", "--chatting-rooms", "2"},
+                    &options));
+  EXPECT_EQ(room_of(options, 0), 0u);
+  EXPECT_EQ(room_of(options, 999), 0u);
+  EXPECT_EQ(room_of(options, 1000), 1u);
+  EXPECT_EQ(room_of(options, 2499), 2u);
+  EXPECT_EQ(members_of_room(options, 0), 1000u);
+  EXPECT_EQ(members_of_room(options, 2), 500u);
+  EXPECT_EQ(members_of_room(options, 3), 0u);
+}
+
+TEST(LoadgenRooms, SendersAreTheFirstMembersOfEachChattingRoom) {
+  LoadOptions options;
+  ASSERT_TRUE(parse({"--connections", "3000", "--room-size", "1000", "--senders", "2", "--chatting-rooms", "2"},
+                    &options));
+  std::vector<size_t> senders;
+  for (size_t id = 0; id < options.connections; ++id) {
+    if (sends_in_rooms(options, id)) senders.push_back(id);
+  }
+  EXPECT_EQ(senders, (std::vector<size_t>{0, 1, 1000, 1001})) << "room 2 does not chat";
+  LoadOptions all;
+  ASSERT_TRUE(parse({"--connections", "3000", "--room-size", "1000"}, &all));
+  EXPECT_TRUE(sends_in_rooms(all, 2000)) << "without --chatting-rooms every room chats";
+  EXPECT_FALSE(sends_in_rooms(all, 2001));
+}
+
+TEST(LoadgenRooms, RoomsAreForRoomModeOnly) {
+  LoadOptions options;
+  EXPECT_FALSE(parse({"--room-size", "10", "--mode", "strangers"}, &options));
+  EXPECT_FALSE(parse({"--room-size", "0"}, &options));
+}
+
+TEST(LoadgenReport, CarriesPingsSendersAndWhatWasDue) {
+  WorkerReport report;
+  report.pings = 17;
+  report.senders = 3;
+  report.expected = 3000000;
+  WorkerReport parsed;
+  ASSERT_TRUE(parse_report(format_report(report), &parsed));
+  EXPECT_EQ(parsed.pings, 17u);
+  EXPECT_EQ(parsed.senders, 3u);
+  EXPECT_EQ(parsed.expected, 3000000u);
+}
+
+TEST(LoadgenKernel, ReadsSocketsAndSlabFromProc) {
+  KernelMemory memory = read_kernel_memory();
+  EXPECT_GE(memory.tcp_inuse, 0);
+  EXPECT_GE(memory.tcp_mem_pages, 0);
+  EXPECT_GT(memory.slab_kb, 0);
+}

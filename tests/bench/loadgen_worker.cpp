@@ -68,9 +68,12 @@ void Worker::handle_command(const std::string& command, uint64_t now) {
       const Connection& c = connections_[i];
       if (c.stage != Stage::Open) continue;
       ++report_.receivers;
-      bool sends = options_.mode == ChatMode::Room ? c.id < options_.senders : c.paired;
+      bool sends = options_.mode == ChatMode::Strangers ? c.paired
+                   : options_.room_size > 0           ? sends_in_rooms(options_, c.id)
+                                                      : c.id < options_.senders;
       if (sends) senders_.push_back(static_cast<uint32_t>(i));
     }
+    report_.senders = senders_.size();
     if (options_.pattern == SendPattern::ClosedLoop) {
       for (uint32_t i : senders_) {
         while (connections_[i].in_flight < options_.window && connections_[i].stage == Stage::Open) {
@@ -84,7 +87,7 @@ void Worker::handle_command(const std::string& command, uint64_t now) {
     deadline_us_ = now + static_cast<uint64_t>(options_.drain_timeout_seconds * 1e6);
     // In a room every receiver gets every message; a stranger's partner may
     // live in another worker, so stranger mode ends on the quiet rule alone.
-    if (options_.mode == ChatMode::Room) expected_deliveries_ = std::stoull(command.substr(6)) * report_.receivers;
+    if (options_.mode == ChatMode::Room && options_.room_size == 0) expected_deliveries_ = std::stoull(command.substr(6)) * report_.receivers;
   }
 }
 
@@ -95,7 +98,9 @@ void Worker::advance(uint64_t now) {
         report_.failed += connections_.size() - next_to_open_;
         next_to_open_ = connections_.size();
         for (Connection& c : connections_) {
-          if (c.stage == Stage::Connecting || c.stage == Stage::Handshaking) fail_handshake(c, "connect timeout");
+          if (c.stage == Stage::Connecting || c.stage == Stage::Handshaking || c.joining) {
+            fail_handshake(c, "connect timeout");
+          }
         }
       }
       if (handshakes_in_progress_ == 0 && next_to_open_ == connections_.size()) {
@@ -127,6 +132,14 @@ void Worker::advance(uint64_t now) {
       }
       if (now >= report_.run_end_us) {
         phase_ = Phase::Stopped;
+        // In rooms, each message is due to its own room's members (the
+        // receivers of every worker, so counted by size, not by this worker).
+        if (options_.room_size > 0) {
+          for (uint32_t i : senders_) {
+            const Connection& c = connections_[i];
+            report_.expected += c.next_sequence * members_of_room(options_, room_of(options_, c.id));
+          }
+        }
         report("SENT");
       }
       break;

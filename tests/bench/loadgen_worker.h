@@ -32,6 +32,7 @@ struct Connection {
   uint32_t id = 0;
   Stage stage = Stage::Unused;
   bool paired = false;
+  bool joining = false;        // --room-size: join sent, the room's welcome not yet here
   uint32_t next_sequence = 0;  // as a sender
   uint32_t in_flight = 0;      // closed loop: sent, own copy not yet back
   std::string input;           // a partial response head or frame, between reads
@@ -65,6 +66,7 @@ class Worker {
   void open_connection(Connection& c);
   void on_connected(Connection& c);
   void on_handshake_done(Connection& c, uint64_t now);
+  void finish_connecting(Connection& c, uint64_t now);
   void fail_handshake(Connection& c, const char* reason);
   /* ----- bytes in ----- */
   void on_event(Connection& c, uint32_t events);
