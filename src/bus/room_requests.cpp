@@ -67,6 +67,7 @@ void RedisRoomBus::publish(Room& room, const RoomEvent& event) {
     return;
   }
   if (event.kind == RoomEventKind::Presence) {
+    presence_retry_.erase(data.channel);  // asked anew: a retry would only repeat it
     publish_presence(data);
     return;
   }

@@ -213,7 +213,7 @@ run_load() {
   echo "scale.sh: $tag: loadgen $*"
   # shellcheck disable=SC2046
   "$LOADGEN" --host 127.0.0.1 --port $PORT --scenario "$tag" --server chatd \
-    --max-per-worker $PER_PROCESS --source-addresses 64 --concurrency 2000 --connect-timeout 900 \
+    --max-per-worker $PER_PROCESS --source-addresses 64 --concurrency 500 --connect-timeout 900 \
     --drain-timeout 60 --settle 5 $(worker_pid_args) --redis-pid "$REDIS_PID" "$@" \
     >"$LOGS/$tag.json" 2>"$LOGS/$tag.err" &
   LOADGEN_PID=$!
