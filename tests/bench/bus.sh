@@ -118,7 +118,7 @@ start_nodes() {
   done
 }
 
-# Stops the nodes as run.sh's stop_server does (stop_pids, in run.sh).
+# Stops the nodes as run.sh's stop_server does (stop_pids, from stop_pids.sh).
 stop_nodes() {
   stop_pids "${NODE_PIDS[@]}"
   NODE_PIDS=()

@@ -120,24 +120,8 @@ start_server() {
   return 1
 }
 
-# stop_pids PID...: stops processes this script started, politely, then
-# firmly: a peer still busy with a backlog may not get round to its signal
-# handler. Waits at most 5 s for all of them together.
-stop_pids() {
-  local pid alive
-  [ $# -gt 0 ] || return 0
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
-  for _ in $(seq 50); do
-    alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pid in "$@"; do
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-}
+# shellcheck source-path=SCRIPTDIR source=stop_pids.sh
+. "$BENCH/stop_pids.sh"
 
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0

@@ -112,21 +112,10 @@ echo "scale.sh: namespace $([ "$SCALE_IN_NETNS" = 1 ] && echo private || echo de
 
 # ===== Processes this script starts, and only those =====
 REDIS_PID= SUPERVISOR_PID= LOADGEN_PID= WATCHDOG_PID=
-stop_pids() {
-  local pid alive
-  [ $# -gt 0 ] || return 0
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
-  for _ in $(seq 300); do  # a supervisor with a million clients takes a while to close them
-    alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pid in "$@"; do
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-}
+# A supervisor closing hundreds of thousands of clients takes a while.
+STOP_WAIT_SECONDS=30
+# shellcheck source-path=SCRIPTDIR source=stop_pids.sh
+. "$ROOT/tests/bench/stop_pids.sh"
 cleanup() {
   [ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
   # shellcheck disable=SC2086

@@ -6,6 +6,7 @@
 // of hanging it.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -115,3 +116,8 @@ std::string unique_name(const std::string& prefix);
 // A loopback port the kernel just gave out and took back, or 0. Another
 // process could take it before the caller binds it, so a caller retries.
 int free_loopback_port();
+// 127.0.0.1:port as a socket address, for the tests' own connect and bind.
+sockaddr_in loopback_address(int port);
+// Whether 127.0.0.1:port can be bound right now, with SO_REUSEADDR as chatd
+// binds its listeners (a port some client socket holds cannot).
+bool loopback_port_can_be_bound(int port);

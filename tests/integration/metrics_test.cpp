@@ -71,9 +71,7 @@ std::map<std::string, double> parse_with_prometheus_client(const std::string& te
 int two_free_ports() {
   for (int attempt = 0; attempt < 20; ++attempt) {
     int first = socket(AF_INET, SOCK_STREAM, 0), second = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = loopback_address(0);
     socklen_t length = sizeof address;
     int port = 0;
     if (bind(first, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&

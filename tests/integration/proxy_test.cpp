@@ -107,15 +107,8 @@ class TemporaryDirectory {
 /* ===== The proxy process ===== */
 
 bool accepts_connections(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  close(fd);
-  return connected;
+  TestClient probe;
+  return probe.connect_tcp(port);
 }
 
 // The PIDs whose parent is pid (nginx's workers under its master), from /proc.

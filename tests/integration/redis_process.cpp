@@ -26,10 +26,7 @@ namespace {
 bool pong_within_200ms(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = loopback_address(port);
   bool ok = false;
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
       send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6) {
@@ -123,10 +120,7 @@ bool RedisProcess::answers_ping() const { return port_ > 0 && pong_within_200ms(
 bool RedisProcess::query(const std::vector<std::string>& arguments, RespValue* reply, int timeout_ms) const {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port_));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = loopback_address(port_);
   std::string request;
   append_command(request, arguments);
   bool ok = false;

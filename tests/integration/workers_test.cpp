@@ -3,11 +3,7 @@
 // killed and restarted, and a clean shutdown of the whole family.
 #include <dirent.h>
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -25,26 +21,10 @@
 
 namespace {
 
-// Whether 127.0.0.1:port can be bound right now, with SO_REUSEADDR as chatd
-// binds its listeners.
-bool port_can_be_bound(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  int yes = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  close(fd);
-  return bound;
-}
-
 // The first port from start (below 32000) such that it and the next are free.
 int two_free_ports_in_a_row(int start) {
   for (int port = start; port < 32000; port += 2) {
-    if (port_can_be_bound(port) && port_can_be_bound(port + 1)) return port;
+    if (loopback_port_can_be_bound(port) && loopback_port_can_be_bound(port + 1)) return port;
   }
   return 0;
 }
