@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -20,7 +22,7 @@ const char kUsage[] =
     "\n"
     "  --host ADDRESS             address to listen on (default 127.0.0.1;\n"
     "                             0.0.0.0 or :: for every interface)\n"
-    "  --port N                   TCP port (default 8080; 0 picks a free one)\n"
+    "  -p, --port N               TCP port (default 8080; 0 picks a free one)\n"
     "  --max-connections N        beyond it new clients get HTTP 503 (default 19000,\n"
     "                             capped by the open-file limit; per worker)\n"
     "  --max-message BYTES        largest message accepted, up to 16 MiB;\n"
@@ -73,105 +75,140 @@ const char kUsage[] =
     "                             per core), each a node with its own loop and\n"
     "                             open-file limit; more than 1 needs --redis\n"
     "  --log-level LEVEL          error, warn, info or debug (default info)\n"
-    "  --help                     show this text\n"
+    "  -h, --help                 show this text\n"
     "  --version                  show the version\n";
     // excerpt-end: usage
 
 constexpr size_t kMaxPresenceThresholdWithRedis = 10000;
 
-bool parse_count(const char* text, size_t* out) {
+// Each value parser stores a good value and returns "", or returns what is
+// wrong with it, which the caller prints after the flag's name:
+//   chatd: --port: 99999 is not in 0..65535 (try --help)
+// Saying why (not a number, out of range, and what range) spares the
+// operator a trip to --help for every typo.
+std::string quoted(const char* text) { return std::string("'") + text + "'"; }
+
+std::string count_in(const char* text, size_t lowest, size_t highest, size_t* out) {
   char* end = nullptr;
   errno = 0;
   unsigned long long value = std::strtoull(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || text[0] == '-') return false;
+  if (end == text || *end != '\0' || text[0] == '-' || text[0] == '+' || text[0] == ' ')
+    return quoted(text) + " is not a whole number";
+  if (errno != 0 || value < lowest || value > highest) {
+    std::string range = std::to_string(lowest) + "..";
+    if (highest != SIZE_MAX) range += std::to_string(highest);
+    return std::string(text) + " is not in " + range;
+  }
   *out = static_cast<size_t>(value);
-  return true;
+  return "";
 }
 
-bool parse_seconds(const char* text, int64_t* out_ms) {
+constexpr double kMaxSeconds = 86400.0 * 365;
+
+std::string seconds_in(const char* text, int64_t* out_ms) {
   char* end = nullptr;
   double seconds = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > 86400 * 365) return false;
+  if (end == text || *end != '\0' || !std::isfinite(seconds))
+    return quoted(text) + " is not a number of seconds (such as 5 or 0.5)";
+  if (seconds <= 0 || seconds > kMaxSeconds) return std::string(text) + " is not above 0 and at most a year (31536000)";
   *out_ms = static_cast<int64_t>(std::llround(seconds * 1000));
   if (*out_ms < 1) *out_ms = 1;
-  return true;
+  return "";
 }
 
-bool parse_positive(const char* text, double* out) {
+// A rate or a burst: a number above 0, and at least `lowest` when that is
+// above 0 (a burst under one message could never send).
+std::string number_from(const char* text, double lowest, double* out) {
   char* end = nullptr;
   double value = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !std::isfinite(value) || value <= 0) return false;
+  if (end == text || *end != '\0' || !std::isfinite(value)) return quoted(text) + " is not a number";
+  if (value <= 0) return std::string(text) + " is not above 0";
+  if (value < lowest) return std::string(text) + " is less than " + std::to_string(static_cast<int>(lowest));
   *out = value;
-  return true;
+  return "";
 }
 
-bool apply(ServerOptions* o, const std::string& name, const char* value) {
+std::string cidr(const char* text, std::vector<CidrRange>* ranges) {
+  CidrRange range;
+  if (!parse_cidr_range(text, &range)) return quoted(text) + " is not an address or ADDRESS/BITS range";
+  ranges->push_back(range);
+  return "";
+}
+
+std::string text_of_length(const char* text, size_t lowest, size_t highest, std::string* out) {
+  size_t length = std::strlen(text);
+  if (length < lowest) return "it is empty";
+  if (length > highest) return "it is longer than " + std::to_string(highest) + " bytes";
+  *out = text;
+  return "";
+}
+
+// Applies one flag and its value; returns "" or what is wrong with the value.
+// An unknown flag is the caller's to report (kUnknown).
+const char kUnknown[] = "\x01";
+
+std::string apply(ServerOptions* o, const std::string& name, const char* value) {
   size_t count = 0;
-  if (name == "--host") { o->host = value; return !o->host.empty(); }
-  if (name == "--port") {
-    if (!parse_count(value, &count) || count > 65535) return false;
-    o->port = static_cast<int>(count);
-    return true;
+  std::string problem;
+  if (name == "--host") return text_of_length(value, 1, 255, &o->host);
+  if (name == "--port" || name == "-p") {
+    if ((problem = count_in(value, 0, 65535, &count)).empty()) o->port = static_cast<int>(count);
+    return problem;
   }
   if (name == "--metrics-port") {
-    if (!parse_count(value, &count) || count == 0 || count > 65535) return false;
-    o->metrics_port = static_cast<int>(count);
-    return true;
+    if ((problem = count_in(value, 1, 65535, &count)).empty()) o->metrics_port = static_cast<int>(count);
+    return problem;
   }
-  if (name == "--max-connections") return parse_count(value, &o->max_connections) && o->max_connections > 0;
-  if (name == "--max-message")
-    return parse_count(value, &o->max_message_bytes) && o->max_message_bytes > 0 &&
-           o->max_message_bytes <= 16 * 1024 * 1024;
-  if (name == "--max-output") return parse_count(value, &o->max_output_bytes) && o->max_output_bytes >= 1024;
-  if (name == "--handshake-timeout") return parse_seconds(value, &o->handshake_timeout_ms);
-  if (name == "--idle-timeout") return parse_seconds(value, &o->idle_timeout_ms);
-  if (name == "--pong-timeout") return parse_seconds(value, &o->pong_timeout_ms);
-  if (name == "--close-timeout") return parse_seconds(value, &o->close_timeout_ms);
-  if (name == "--shutdown-grace") return parse_seconds(value, &o->shutdown_grace_ms);
-  if (name == "--message-timeout") return parse_seconds(value, &o->message_timeout_ms);
-  if (name == "--max-connections-per-ip") return parse_count(value, &o->max_connections_per_ip);
-  if (name == "--ip-rate") return parse_positive(value, &o->ip_rate_per_second);
-  if (name == "--ip-burst") return parse_positive(value, &o->ip_burst) && o->ip_burst >= 1;
-  if (name == "--trusted-proxy") {
-    CidrRange range;
-    if (!parse_cidr_range(value, &range)) return false;
-    o->trusted_proxies.push_back(range);
-    return true;
+  if (name == "--max-connections") {
+    problem = count_in(value, 1, SIZE_MAX, &o->max_connections);
+    o->max_connections_given = problem.empty();
+    return problem;
   }
-  if (name == "--metrics-allow") {
-    CidrRange range;
-    if (!parse_cidr_range(value, &range)) return false;
-    o->metrics_allow.push_back(range);
-    return true;
-  }
-  if (name == "--presence-interval") return parse_seconds(value, &o->presence_interval_ms);
-  if (name == "--rate") return parse_positive(value, &o->rate_per_second);
-  if (name == "--burst") return parse_positive(value, &o->rate_burst) && o->rate_burst >= 1;
-  if (name == "--history") return parse_count(value, &o->history_length) && o->history_length <= 10000;
+  if (name == "--max-message") return count_in(value, 1, 16 * 1024 * 1024, &o->max_message_bytes);
+  if (name == "--max-output") return count_in(value, 1024, SIZE_MAX, &o->max_output_bytes);
+  if (name == "--handshake-timeout") return seconds_in(value, &o->handshake_timeout_ms);
+  if (name == "--idle-timeout") return seconds_in(value, &o->idle_timeout_ms);
+  if (name == "--pong-timeout") return seconds_in(value, &o->pong_timeout_ms);
+  if (name == "--close-timeout") return seconds_in(value, &o->close_timeout_ms);
+  if (name == "--shutdown-grace") return seconds_in(value, &o->shutdown_grace_ms);
+  if (name == "--message-timeout") return seconds_in(value, &o->message_timeout_ms);
+  if (name == "--max-connections-per-ip") return count_in(value, 0, SIZE_MAX, &o->max_connections_per_ip);
+  if (name == "--ip-rate") return number_from(value, 0, &o->ip_rate_per_second);
+  if (name == "--ip-burst") return number_from(value, 1, &o->ip_burst);
+  if (name == "--trusted-proxy") return cidr(value, &o->trusted_proxies);
+  if (name == "--metrics-allow") return cidr(value, &o->metrics_allow);
+  if (name == "--presence-interval") return seconds_in(value, &o->presence_interval_ms);
+  if (name == "--rate") return number_from(value, 0, &o->rate_per_second);
+  if (name == "--burst") return number_from(value, 1, &o->rate_burst);
+  if (name == "--history") return count_in(value, 0, 10000, &o->history_length);
   // A welcome must fit in a client's output limit with room to spare for
   // the member list and the turn's other frames; parse_options checks the
   // half of --max-output once every flag is known. 1 MiB is the default
   // output limit itself: more history than that is no longer a greeting.
-  if (name == "--history-bytes") return parse_count(value, &o->history_bytes) && o->history_bytes <= 1024 * 1024;
-  if (name == "--join-rate") return parse_positive(value, &o->join_rate_per_second);
-  if (name == "--join-burst") return parse_positive(value, &o->join_burst) && o->join_burst >= 1;
-  if (name == "--presence-threshold") return parse_count(value, &o->presence_threshold);
-  if (name == "--origin") { o->allowed_origins.emplace_back(value); return value[0] != '\0'; }
-  if (name == "--log-level") return parse_log_level(value, &o->log_level);
+  if (name == "--history-bytes") return count_in(value, 0, 1024 * 1024, &o->history_bytes);
+  if (name == "--join-rate") return number_from(value, 0, &o->join_rate_per_second);
+  if (name == "--join-burst") return number_from(value, 1, &o->join_burst);
+  if (name == "--presence-threshold") return count_in(value, 0, SIZE_MAX, &o->presence_threshold);
+  if (name == "--origin") {
+    if (value[0] == '\0') return "it is empty";
+    o->allowed_origins.emplace_back(value);
+    return "";
+  }
+  if (name == "--log-level") {
+    return parse_log_level(value, &o->log_level) ? "" : quoted(value) + " is not error, warn, info or debug";
+  }
   if (name == "--workers") {
     if (std::strcmp(value, "auto") == 0) {
       long cores = sysconf(_SC_NPROCESSORS_ONLN);
       o->workers = cores > 0 ? static_cast<size_t>(cores) : 1;
-      return true;
+      return "";
     }
-    return parse_count(value, &o->workers) && o->workers >= 1 && o->workers <= 256;
+    problem = count_in(value, 1, 256, &o->workers);
+    return problem.empty() ? "" : problem + ", nor auto";
   }
-  if (name == "--redis-prefix") { o->redis_prefix = value; return o->redis_prefix.size() <= 100; }
-  if (name == "--node-name") {
-    o->node_name = value;
-    return !o->node_name.empty() && o->node_name.size() <= 64;
-  }
-  return false;
+  if (name == "--redis-prefix") return text_of_length(value, 0, 100, &o->redis_prefix);
+  if (name == "--node-name") return text_of_length(value, 1, 64, &o->node_name);
+  return kUnknown;
 }
 
 }  // namespace
@@ -192,32 +229,48 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
       options->exempt_loopback = true;
       continue;
     }
-    // Both "--port 8080" and "--port=8080".
+    // Both "--port 8080" and "--port=8080"; "-p 8080" for the port.
+    const bool long_flag = argument.compare(0, 2, "--") == 0;
+    if (!long_flag && argument != "-p") {
+      std::fprintf(stderr, "chatd: unknown option '%s' (try --help)\n", argument.c_str());
+      return ParseOutcome::ExitFailure;
+    }
     std::string name = argument;
     const char* value = nullptr;
     size_t equals = argument.find('=');
-    if (argument.compare(0, 2, "--") == 0 && equals != std::string::npos) {
+    if (long_flag && equals != std::string::npos) {
       name = argument.substr(0, equals);
       value = argv[i] + equals + 1;
-    } else if (i + 1 < argc) {
+    } else if (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) {
+      // A next word that is itself a flag is not this one's value:
+      // "--port --host ::" is a forgotten port, not a port named "--host".
       value = argv[++i];
     }
-    if (argument.compare(0, 2, "--") != 0 || value == nullptr) {
-      std::fprintf(stderr, "chatd: unknown or incomplete option '%s' (try --help)\n", argument.c_str());
-      return ParseOutcome::ExitFailure;
-    }
     if (name == "--redis") {
+      if (value == nullptr) {
+        std::fprintf(stderr, "chatd: --redis: missing value (try --help)\n");
+        return ParseOutcome::ExitFailure;
+      }
       // The URL may hold a password: the error names the problem, never the URL.
       std::string error;
       if (!parse_redis_url(value, &options->redis, &error)) {
-        std::fprintf(stderr, "chatd: bad --redis URL: %s (try --help)\n", error.c_str());
+        std::fprintf(stderr, "chatd: --redis: bad URL: %s (try --help)\n", error.c_str());
         return ParseOutcome::ExitFailure;
       }
       options->use_redis = true;
       continue;
     }
-    if (!apply(options, name, value)) {
-      std::fprintf(stderr, "chatd: bad value '%s' for %s (try --help)\n", value, name.c_str());
+    std::string problem = apply(options, name, value != nullptr ? value : "");
+    if (problem == kUnknown) {
+      std::fprintf(stderr, "chatd: unknown option '%s' (try --help)\n", name.c_str());
+      return ParseOutcome::ExitFailure;
+    }
+    if (value == nullptr) {
+      std::fprintf(stderr, "chatd: %s: missing value (try --help)\n", name.c_str());
+      return ParseOutcome::ExitFailure;
+    }
+    if (!problem.empty()) {
+      std::fprintf(stderr, "chatd: %s: %s (try --help)\n", name.c_str(), problem.c_str());
       return ParseOutcome::ExitFailure;
     }
     history_bytes_given |= name == "--history-bytes";

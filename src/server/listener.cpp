@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "base/log.h"
 #include "loop/descriptors.h"
@@ -34,6 +35,16 @@ int accept_nonblocking(int listen_fd, sockaddr_storage* peer, socklen_t* peer_le
   }
   return fd;
 #endif
+}
+
+// What to do about the two failures an operator meets first.
+std::string listen_hint(int error_number, int port) {
+  if (error_number == EACCES && port > 0 && port < 1024) {
+    return " (ports below 1024 need root or CAP_NET_BIND_SERVICE: use a higher port behind a proxy, or let "
+           "systemd open it: deploy/systemd/chatd.socket)";
+  }
+  if (error_number == EADDRINUSE) return " (another process listens there; --port 0 picks a free port)";
+  return "";
 }
 
 }  // namespace
@@ -61,7 +72,8 @@ bool Listener::open(const std::string& host, int port, bool reuse_port, std::str
         set_nonblocking(fd)) {
       fd_ = fd;
     } else {
-      *error = "cannot listen on " + host + ":" + port_text + ": " + std::strerror(errno);
+      const int failure = errno;
+      *error = "cannot listen on " + host + ":" + port_text + ": " + std::strerror(failure) + listen_hint(failure, port);
       ::close(fd);
     }
   }

@@ -45,6 +45,13 @@ Server::Server(const ServerOptions& options)
   // Keep a few descriptors for the listener, the poller, the wake pipe and
   // the spare descriptor.
   max_connections_ = std::min(options_.max_connections, file_limit > 16 ? file_limit - 16 : 1);
+  // An operator who asked for more than the process can hold should hear it
+  // at start-up, not from a 503 at the busiest hour.
+  if (options_.max_connections_given && max_connections_ < options_.max_connections) {
+    LOG_WARN("--max-connections %zu is more than the open-file limit of %zu allows; holding at most %zu. Raise the "
+             "limit (ulimit -n up to ulimit -Hn, or LimitNOFILE= in the systemd unit)",
+             options_.max_connections, file_limit, max_connections_);
+  }
   connections_.set_now(monotonic_ms());
   if (redis_bus_ != nullptr) http_.set_bus(redis_bus_);
   start_time_seconds_ = static_cast<double>(wall_clock_ms()) / 1000.0;

@@ -16,6 +16,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   size_t max_connections = 19000;       // further capped by the open-file limit
+  bool max_connections_given = false;   // set on the command line: warn if capped
   size_t max_message_bytes = 64 * 1024;  // 1009 beyond it
   size_t max_output_bytes = 1024 * 1024; // per client; 1008 beyond it
   int64_t handshake_timeout_ms = 5000;

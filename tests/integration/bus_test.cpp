@@ -172,7 +172,7 @@ TEST_F(Bus, ABadRedisUrlIsRefusedAtStartUpWithStatusTwo) {
     std::string output;
     EXPECT_EQ(run_capturing(chatd_binary() + " --redis '" + url + "' --port 0 2>&1", &output), 2) << url << ": "
                                                                                                  << output;
-    EXPECT_NE(output.find("bad --redis URL"), std::string::npos) << output;
+    EXPECT_NE(output.find("--redis: bad URL"), std::string::npos) << output;
     EXPECT_EQ(output.find("secret"), std::string::npos) << "the password is never printed";
   }
 }

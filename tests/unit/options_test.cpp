@@ -198,6 +198,73 @@ TEST(Options, AWordThatIsNotAFlagMakesChatdExitWithFailure) {
   EXPECT_EQ(parse({"8080"}, &options), ParseOutcome::ExitFailure);
 }
 
+TEST(Options, DashPIsThePort) {
+  ServerOptions options;
+  ASSERT_EQ(parse({"-p", "9000"}, &options), ParseOutcome::Run);
+  EXPECT_EQ(options.port, 9000);
+}
+
+TEST(Options, AFlagAsTheNextWordIsNotTakenAsAValue) {
+  ServerOptions options;
+  EXPECT_EQ(parse({"--port", "--host", "::"}, &options), ParseOutcome::ExitFailure);
+  EXPECT_EQ(options.host, "127.0.0.1");
+}
+
+TEST(Options, AnExplicitMaxConnectionsIsMarkedAsGivenSoItsCapCanBeWarnedAbout) {
+  ServerOptions defaults;
+  ASSERT_EQ(parse({}, &defaults), ParseOutcome::Run);
+  EXPECT_FALSE(defaults.max_connections_given);
+  ServerOptions given;
+  ASSERT_EQ(parse({"--max-connections", "500"}, &given), ParseOutcome::Run);
+  EXPECT_TRUE(given.max_connections_given);
+}
+
+/* ===== What an error says ===== */
+
+// The error chatd prints for a command line (without "chatd").
+std::string error_for(std::vector<std::string> words) {
+  ServerOptions options;
+  ::testing::internal::CaptureStderr();
+  ParseOutcome outcome = parse(std::move(words), &options);
+  std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(outcome, ParseOutcome::ExitFailure);
+  return printed;
+}
+
+TEST(Options, AnErrorNamesTheFlagAndWhatIsWrongWithTheValue) {
+  EXPECT_EQ(error_for({"--port", "99999"}), "chatd: --port: 99999 is not in 0..65535 (try --help)\n");
+  EXPECT_EQ(error_for({"--port"}), "chatd: --port: missing value (try --help)\n");
+  EXPECT_EQ(error_for({"--port="}), "chatd: --port: '' is not a whole number (try --help)\n");
+  EXPECT_EQ(error_for({"--max-connections", "ten"}),
+            "chatd: --max-connections: 'ten' is not a whole number (try --help)\n");
+  EXPECT_EQ(error_for({"--max-output", "1023"}), "chatd: --max-output: 1023 is not in 1024.. (try --help)\n");
+  EXPECT_EQ(error_for({"--idle-timeout", "2s"}),
+            "chatd: --idle-timeout: '2s' is not a number of seconds (such as 5 or 0.5) (try --help)\n");
+  EXPECT_EQ(error_for({"--idle-timeout", "0"}),
+            "chatd: --idle-timeout: 0 is not above 0 and at most a year (31536000) (try --help)\n");
+  EXPECT_EQ(error_for({"--rate", "-1"}), "chatd: --rate: -1 is not above 0 (try --help)\n");
+  EXPECT_EQ(error_for({"--burst", "0.5"}), "chatd: --burst: 0.5 is less than 1 (try --help)\n");
+  EXPECT_EQ(error_for({"--workers", "0"}), "chatd: --workers: 0 is not in 1..256, nor auto (try --help)\n");
+  EXPECT_EQ(error_for({"--log-level", "loud"}),
+            "chatd: --log-level: 'loud' is not error, warn, info or debug (try --help)\n");
+  EXPECT_EQ(error_for({"--node-name="}), "chatd: --node-name: it is empty (try --help)\n");
+  EXPECT_EQ(error_for({"--trusted-proxy", "10.0.0.0/33"}),
+            "chatd: --trusted-proxy: '10.0.0.0/33' is not an address or ADDRESS/BITS range (try --help)\n");
+}
+
+TEST(Options, AnUnknownFlagIsNamedWhetherOrNotAValueFollows) {
+  EXPECT_EQ(error_for({"--colour", "blue"}), "chatd: unknown option '--colour' (try --help)\n");
+  EXPECT_EQ(error_for({"--colour"}), "chatd: unknown option '--colour' (try --help)\n");
+  EXPECT_EQ(error_for({"8080"}), "chatd: unknown option '8080' (try --help)\n");
+  EXPECT_EQ(error_for({"-x"}), "chatd: unknown option '-x' (try --help)\n");
+}
+
+TEST(Options, ABadRedisUrlIsExplainedWithoutPrintingTheUrl) {
+  std::string printed = error_for({"--redis", "redis://:secret@127.0.0.1:99999"});
+  EXPECT_EQ(printed.rfind("chatd: --redis: bad URL: ", 0), 0u) << printed;
+  EXPECT_EQ(printed.find("secret"), std::string::npos) << printed;
+}
+
 /* ===== --history-bytes and --max-output ===== */
 
 // A welcome must fit in half of a client's output limit.
