@@ -302,7 +302,16 @@ void RedisConnection::run_timers(int64_t now_ms) {
   }
   if (state_ != State::Handshake && state_ != State::Ready) return;
   if (!pending_.empty()) {
-    if (now_ms >= pending_.front().sent_ms + settings_.reply_timeout_ms) {
+    if (now_ms < pending_.front().sent_ms + settings_.reply_timeout_ms) return;
+    // Late by this process's clock, but maybe not by Redis's: after a long
+    // turn, or while the CPU ran other processes, the reply can be waiting
+    // unread in the socket. Read what is there before blaming Redis; under
+    // load, taking the bus down for our own stall refused every say and
+    // join on the node (docs/benchmarks.md, "At scale").
+    const int descriptor = fd_;
+    on_readable(fd_, nullptr);
+    if (fd_ != descriptor || (state_ != State::Handshake && state_ != State::Ready)) return;  // failed reading
+    if (!pending_.empty() && now_ms >= pending_.front().sent_ms + settings_.reply_timeout_ms) {
       fail("no reply within " + std::to_string(settings_.reply_timeout_ms) + " ms");
     }
     return;

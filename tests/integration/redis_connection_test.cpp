@@ -238,6 +238,56 @@ TEST(RedisConnection, TheProbeNoticesAFrozenRedisWithinPingIntervalPlusReplyTime
   redis.thaw();
 }
 
+// A loop turn that ends long after the command went out (a turn with a lot
+// of work, or a process the CPU did not run) must not blame Redis for a
+// reply that came in time and only waits unread in the socket: under load
+// that mistake took the whole bus down (docs/benchmarks.md, "At scale").
+TEST(RedisConnection, AReplyWaitingUnreadWhenTheTimeoutIsCheckedIsNoTimeout) {
+  REQUIRE_REDIS();
+  RedisProcess redis;
+  ASSERT_TRUE(redis.started());
+  EventLoop loop(1024);
+  RecordingObserver observer;
+  RedisSettings settings = settings_for(redis.url());
+  settings.reply_timeout_ms = 300;
+  RedisConnection connection(loop, RedisConnection::Role::Commands, settings, observer, "test");
+  ASSERT_TRUE(start_and_wait_until_ready(loop, connection));
+  std::string answer;
+  ASSERT_TRUE(connection.command({"ECHO", "in time"}, [&](RespValue& reply) { answer = reply.text; }));
+  connection.flush();
+  // The loop does not run: Redis answers at once, and the reply sits in the
+  // socket while this process is "busy" past the reply timeout.
+  usleep(400 * 1000);
+  connection.run_timers(monotonic_ms());
+  EXPECT_EQ(answer, "in time");
+  EXPECT_TRUE(observer.down_reasons.empty()) << observer.down_reasons[0];
+  EXPECT_TRUE(connection.ready());
+  EXPECT_EQ(connection.failures(), 0u);
+}
+
+// The other side of it: a Redis that really does not answer in time is
+// still given up when the timers run late.
+TEST(RedisConnection, ALateCheckStillGivesUpOnAReplyThatNeverCame) {
+  REQUIRE_REDIS();
+  RedisProcess redis;
+  ASSERT_TRUE(redis.started());
+  EventLoop loop(1024);
+  RecordingObserver observer;
+  RedisSettings settings = settings_for(redis.url());
+  settings.reply_timeout_ms = 300;
+  RedisConnection connection(loop, RedisConnection::Role::Commands, settings, observer, "test");
+  ASSERT_TRUE(start_and_wait_until_ready(loop, connection));
+  redis.freeze();
+  bool lost = false;
+  ASSERT_TRUE(connection.command({"ECHO", "never"}, [&](RespValue& reply) { lost = reply.is_error(); }));
+  connection.flush();
+  usleep(400 * 1000);
+  connection.run_timers(monotonic_ms());
+  redis.thaw();
+  EXPECT_TRUE(lost);
+  EXPECT_TRUE(contains(observer.down_reasons, "no reply within 300 ms"));
+}
+
 TEST(RedisConnection, ARedisThatAcceptsButNeverAnswersIsGivenUp) {
   // A listening socket nobody reads: the kernel completes the connect, and
   // the handshake's PING is never answered.
