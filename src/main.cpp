@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     case ParseOutcome::Run: break;
   }
   set_log_level(options.log_level);
+  set_log_format(options.log_format);
   if (options.workers > 0) {
     bool is_worker = false;
     int status = run_supervisor(&options, &is_worker);

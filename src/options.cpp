@@ -74,7 +74,11 @@ const char kUsage[] =
     "  --workers N|auto           start N worker processes on one port (auto: one\n"
     "                             per core), each a node with its own loop and\n"
     "                             open-file limit; more than 1 needs --redis\n"
-    "  --log-level LEVEL          error, warn, info or debug (default info)\n"
+    "  --log-level LEVEL          error, warn, info or debug (default info; each\n"
+    "                             connection's lines are debug)\n"
+    "  --log-format FORMAT        text or json: one JSON object per line (default text)\n"
+    "  --log-summary SEC          period of the info line that counts connections,\n"
+    "                             messages and closes by reason (default 60; 0: none)\n"
     "  -h, --help                 show this text\n"
     "  --version                  show the version\n";
     // excerpt-end: usage
@@ -197,6 +201,16 @@ std::string apply(ServerOptions* o, const std::string& name, const char* value) 
   if (name == "--log-level") {
     return parse_log_level(value, &o->log_level) ? "" : quoted(value) + " is not error, warn, info or debug";
   }
+  if (name == "--log-format") {
+    return parse_log_format(value, &o->log_format) ? "" : quoted(value) + " is not text or json";
+  }
+  if (name == "--log-summary") {
+    if (std::strcmp(value, "0") == 0) {
+      o->log_summary_ms = 0;
+      return "";
+    }
+    return seconds_in(value, &o->log_summary_ms);
+  }
   if (name == "--workers") {
     if (std::strcmp(value, "auto") == 0) {
       long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -245,6 +259,10 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* options) {
       // A next word that is itself a flag is not this one's value:
       // "--port --host ::" is a forgotten port, not a port named "--host".
       value = argv[++i];
+    }
+    if (name == "--exempt-loopback") {  // only "--exempt-loopback=..." gets here
+      std::fprintf(stderr, "chatd: --exempt-loopback takes no value (try --help)\n");
+      return ParseOutcome::ExitFailure;
     }
     if (name == "--redis") {
       if (value == nullptr) {

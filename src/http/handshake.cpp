@@ -34,12 +34,16 @@ size_t count_headers(const HttpRequest& request, std::string_view name) {
   return count;
 }
 
-HandshakeResult refuse(int status, std::string_view reason, std::string_view extra_headers = {}) {
-  return HandshakeResult{status, http_error_response(status, reason, extra_headers)};
+HandshakeResult refuse(int status, const char* reason, const HttpRequest& request, const char* header = nullptr,
+                       std::string_view extra_headers = {}) {
+  HandshakeResult result{status, http_error_response(status, reason, extra_headers), reason, header, {}};
+  if (header != nullptr) result.header_value = request.header(header);
+  return result;
 }
 
-HandshakeResult refuse_version(std::string_view reason) {
-  return HandshakeResult{426, http_upgrade_required_response(reason)};
+HandshakeResult refuse_version(const char* reason, const HttpRequest& request) {
+  return HandshakeResult{426, http_upgrade_required_response(reason), reason, "Sec-WebSocket-Version",
+                         request.header("Sec-WebSocket-Version")};
 }
 
 // Bytes after a handshake's head are WebSocket frames, so a request that
@@ -98,43 +102,46 @@ bool is_upgrade_request(const HttpRequest& request) {
 HandshakeResult validate_websocket_upgrade(const HttpRequest& request, const OriginPolicy& origins) {
   // Methods are case-sensitive (RFC 9110 9.1), so "get" is not GET.
   if (request.method != "GET") {
-    return refuse(405, "a WebSocket handshake must use GET", "Allow: GET\r\n");
+    return refuse(405, "a WebSocket handshake must use GET", request, nullptr, "Allow: GET\r\n");
   }
   // Upgrade does not exist in HTTP/1.0 (RFC 6455 4.1 requires 1.1 or later).
-  if (request.version_minor < 1) return refuse(400, "a WebSocket handshake needs HTTP/1.1");
+  if (request.version_minor < 1) return refuse(400, "a WebSocket handshake needs HTTP/1.1", request);
 
   // The same Host rule as for every request (RFC 9112 3.2).
-  if (const char* problem = host_header_problem(request)) return refuse(400, problem);
-  if (declares_body(request)) return refuse(400, "a WebSocket handshake must not have a body");
+  if (const char* problem = host_header_problem(request)) return refuse(400, problem, request, "Host");
+  if (declares_body(request)) return refuse(400, "a WebSocket handshake must not have a body", request);
 
-  if (!request.has_header("Upgrade")) return refuse(400, "missing Upgrade header");
+  if (!request.has_header("Upgrade")) return refuse(400, "missing Upgrade header", request);
   if (!request.header_has_token("Upgrade", "websocket")) {
-    return refuse(400, "Upgrade header does not name websocket");
+    return refuse(400, "Upgrade header does not name websocket", request, "Upgrade");
   }
-  if (!request.has_header("Connection")) return refuse(400, "missing Connection header");
+  if (!request.has_header("Connection")) return refuse(400, "missing Connection header", request);
   if (!request.header_has_token("Connection", "Upgrade")) {
-    return refuse(400, "Connection header does not include Upgrade");
+    return refuse(400, "Connection header does not include Upgrade", request, "Connection");
   }
 
   size_t version_count = count_headers(request, "Sec-WebSocket-Version");
-  if (version_count == 0) return refuse_version("missing Sec-WebSocket-Version header");
-  if (version_count > 1) return refuse(400, "repeated Sec-WebSocket-Version header");
+  if (version_count == 0) return refuse_version("missing Sec-WebSocket-Version header", request);
+  if (version_count > 1) return refuse(400, "repeated Sec-WebSocket-Version header", request);
   if (request.header("Sec-WebSocket-Version") != "13") {
-    return refuse_version("unsupported Sec-WebSocket-Version (this server speaks 13)");
+    return refuse_version("unsupported Sec-WebSocket-Version (this server speaks 13)", request);
   }
 
   size_t key_count = count_headers(request, "Sec-WebSocket-Key");
-  if (key_count == 0) return refuse(400, "missing Sec-WebSocket-Key header");
-  if (key_count > 1) return refuse(400, "repeated Sec-WebSocket-Key header");
+  if (key_count == 0) return refuse(400, "missing Sec-WebSocket-Key header", request);
+  if (key_count > 1) return refuse(400, "repeated Sec-WebSocket-Key header", request);
   std::string_view key = request.header("Sec-WebSocket-Key");
-  if (!is_valid_client_key(key)) return refuse(400, "Sec-WebSocket-Key is not base64 of 16 bytes");
+  if (!is_valid_client_key(key)) return refuse(400, "Sec-WebSocket-Key is not base64 of 16 bytes", request, "Sec-WebSocket-Key");
 
   // RFC 6455 10.2: the Origin check is what stops other web sites from
   // opening sockets with a visitor's browser. Every copy must pass.
   for (size_t i = 0; i < request.header_count; ++i) {
     const HttpHeader& field = request.headers[i];
     if (equals_ignoring_ascii_case(field.name, "Origin") && !origins.allows(field.value, true)) {
-      return refuse(403, "Origin not allowed");
+      HandshakeResult refused = refuse(403, "Origin not allowed", request);
+      refused.header = "Origin";
+      refused.header_value = field.value;  // the copy that failed, of however many
+      return refused;
     }
   }
 

@@ -37,6 +37,11 @@ class OriginPolicy {
 struct HandshakeResult {
   int status = 0;          // 101 on success, else the error status
   std::string response;    // complete HTTP response bytes to send
+  // For the log line of a refusal: why, and the header at fault with the
+  // value it had (a view into the request; empty when it was missing).
+  const char* reason = "";
+  const char* header = nullptr;
+  std::string_view header_value;
 };
 
 // True when the request asks for an upgrade at all (has an Upgrade header or

@@ -28,8 +28,8 @@ bool AddressAdmission::admit_forwarded_client(Connection* connection, const Http
   if (getpeername(connection->fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return true;
   const IpAddress proxy = IpAddress::from_socket_address(peer);
   const ForwardedClient forwarded = forwarded_client(request, proxy, options_.trusted_proxies);
-  if (log_enabled(LogLevel::Info)) {
-    LOG_INFO("conn %llu: client %s via proxy %s%s", static_cast<unsigned long long>(connection->id),
+  if (log_enabled(LogLevel::Debug)) {
+    LOG_DEBUG("conn %llu: client %s via proxy %s%s", static_cast<unsigned long long>(connection->id),
              forwarded.address.to_string().c_str(), proxy.to_string().c_str(),
              forwarded.malformed ? " (X-Forwarded-For has an entry that is not an address)" : "");
   }

@@ -57,6 +57,10 @@ struct Connection : ChatClient, DeadlineLink {
   uint16_t flood_strikes = 0;    // messages dropped by the rate limit in a row
   uint16_t queued_messages = 0;  // its messages waiting in this turn's inbound queue
   uint16_t replaced_pongs = 0;   // pings in a row that replaced an unsent pong
+  // The close code sent (our own, or the peer's echoed) or the HTTP status
+  // of the last answer: for the log line when it closes. It sits in what
+  // was padding before the token bucket, so it costs no memory.
+  uint16_t close_code = 0;
   TokenBucket rate;
   AddressRecord* address = nullptr;  // its client address's limits; null when exempt
   MessageReader reader;

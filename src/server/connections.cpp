@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "base/log.h"
@@ -60,6 +61,7 @@ void Connections::respond_and_finish(Connection* connection, const FrameRef& res
   if (head.size() > 12 && head.compare(0, 9, "HTTP/1.1 ") == 0) {
     int code = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
     if (code >= 100 && code < 600) ++metrics_.http_responses[code];
+    connection->close_code = static_cast<uint16_t>(code);
   }
   note_close_reason(connection, CloseReason::HttpResponse);
   split_heads_.drop(connection);
@@ -70,6 +72,8 @@ void Connections::respond_and_finish(Connection* connection, const FrameRef& res
 
 void Connections::send_close(Connection* connection, uint16_t code, std::string_view reason, bool wait_for_reply) {
   if (connection->closed || connection->phase != ConnectionPhase::Open) return;
+  connection->close_code = code;
+  log_fault_close(connection, code, reason);
   leave_chat(connection, LeaveReason::Disconnected);
   connection->output.push(FrameRef(SharedFrame::raw(encode_close_frame(code, reason))));
   mark_for_flush(connection);
@@ -104,8 +108,11 @@ void Connections::destroy(Connection* connection, const char* why) {
       connection->close_reason == CloseReason::Unset ? CloseReason::Client : connection->close_reason;
   ++metrics_.connections_closed[static_cast<size_t>(reason)];
   --phase_counts_[static_cast<size_t>(connection->phase)];
-  LOG_INFO("conn %llu closed: %s (%s)", static_cast<unsigned long long>(connection->id), close_reason_name(reason),
-           why);
+  if (log_enabled(LogLevel::Debug)) {
+    char code[12] = "";
+    if (connection->close_code != 0) std::snprintf(code, sizeof code, " %u", connection->close_code);
+    LOG_DEBUG("%s closed: %s%s (%s)", describe(connection).c_str(), close_reason_name(reason), code, why);
+  }
   admission_.release(connection, now_ms_);
   split_heads_.drop(connection);
   cancel_deadline(connection);
@@ -124,7 +131,11 @@ void Connections::destroy(Connection* connection, const char* why) {
 void Connections::expire_timers() {
   while (DeadlineLink* link = timers_.handshake.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
-    LOG_INFO("conn %llu: no complete request in time; sending 408", static_cast<unsigned long long>(connection->id));
+    // A browser opens spare connections it may never use: their 408 is
+    // routine, and at info it would fill the log of every busy site.
+    if (log_enabled(LogLevel::Debug)) {
+      LOG_DEBUG("%s: no complete request in time; sending 408", describe(connection).c_str());
+    }
     note_close_reason(connection, CloseReason::HandshakeTimeout);
     respond_and_finish(connection, http_error_response(408, "the request head did not arrive in time"));
   }
@@ -136,7 +147,6 @@ void Connections::expire_timers() {
   }
   while (DeadlineLink* link = timers_.pong.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
-    LOG_INFO("conn %llu: no pong in time", static_cast<unsigned long long>(connection->id));
     note_close_reason(connection, CloseReason::PongTimeout);
     leave_chat(connection, LeaveReason::Timeout);
     send_close(connection, close_code::kGoingAway, "ping timeout", false);
@@ -146,7 +156,6 @@ void Connections::expire_timers() {
   }
   while (DeadlineLink* link = timers_.message.first_expired(now_ms_)) {
     auto* connection = static_cast<Connection*>(link);
-    LOG_INFO("conn %llu: message not completed in time", static_cast<unsigned long long>(connection->id));
     note_close_reason(connection, CloseReason::MessageTimeout);
     cancel_deadline(connection);  // send_close moves it to the closing list; this makes sure
     send_close(connection, close_code::kPolicyViolation, "message not completed in time", false);
@@ -210,8 +219,6 @@ void Connections::flush() {
     }
     // A client that cannot keep up loses its connection, not everyone else
     // their speed: nobody waits for it and its backlog is bounded.
-    LOG_INFO("conn %llu: output over %zu bytes; closing", static_cast<unsigned long long>(connection->id),
-             options_.max_output_bytes);
     connection->output.drop_unsent();
     note_close_reason(connection, CloseReason::SlowConsumer);
     send_close(connection, close_code::kPolicyViolation, "client too slow: output buffer full", false);
@@ -230,4 +237,62 @@ void Connections::free_closed() {
   }
   for (Connection* connection : closed_this_turn_) delete connection;
   closed_this_turn_.clear();
+}
+
+std::string Connections::describe(const Connection* connection) const {
+  std::string text = "conn " + std::to_string(connection->id) + " ";
+  if (connection->address != nullptr) {
+    text += connection->address->key.to_string();
+    if (!connection->address->key.is_ipv4()) text += "/64";  // limits count an IPv6 client by its /64
+    return text;
+  }
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (getpeername(connection->fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+    text += IpAddress::from_socket_address(peer).to_string();
+  } else {
+    text += "?";
+  }
+  return text;
+}
+
+// One line at info when chatd ends a connection for a fault: the reason's
+// name (as in chatd_connections_closed_total), the close code, and what the
+// limit was, so an operator can tell a slow network from a low limit:
+//   conn 12 203.0.113.9: closing: slow_consumer 1008 (client too slow: output
+//   buffer full; more than --max-output 1048576 bytes waiting)
+// A client that leaves, and a shutdown, are routine: debug only. A crowd
+// of bad clients is held to the fault budget; the summary counts them all.
+void Connections::log_fault_close(Connection* connection, uint16_t code, std::string_view reason) {
+  const CloseReason why = connection->close_reason;
+  if (why == CloseReason::Unset || why == CloseReason::Client || why == CloseReason::Shutdown) return;
+  if (!log_enabled(LogLevel::Info)) return;
+  uint64_t skipped = 0;
+  if (!fault_log_budget_.allow(now_ms_, &skipped)) return;
+  char limit[96] = "";
+  switch (why) {
+    case CloseReason::SlowConsumer:
+      std::snprintf(limit, sizeof limit, "; more than --max-output %zu bytes waiting", options_.max_output_bytes);
+      break;
+    case CloseReason::PongTimeout:
+      std::snprintf(limit, sizeof limit, "; no pong within --pong-timeout %.3g s",
+                    static_cast<double>(options_.pong_timeout_ms) / 1000);
+      break;
+    case CloseReason::MessageTimeout:
+      std::snprintf(limit, sizeof limit, "; --message-timeout %.3g s",
+                    static_cast<double>(options_.message_timeout_ms) / 1000);
+      break;
+    case CloseReason::TooBig:
+      std::snprintf(limit, sizeof limit, "; --max-message %zu bytes", options_.max_message_bytes);
+      break;
+    case CloseReason::RateLimited:
+      std::snprintf(limit, sizeof limit, "; --rate %g per second", options_.rate_per_second);
+      break;
+    default:
+      break;
+  }
+  char more[64] = "";
+  if (skipped > 0) std::snprintf(more, sizeof more, " [%llu similar lines left out]", static_cast<unsigned long long>(skipped));
+  LOG_INFO("%s: closing: %s %u (%s%s)%s", describe(connection).c_str(), close_reason_name(why), code,
+           log_safe(reason).c_str(), limit, more);
 }

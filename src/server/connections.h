@@ -16,9 +16,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/log.h"
 #include "chat/chat.h"
 #include "loop/deadline_list.h"
 #include "loop/event_loop.h"
@@ -60,6 +62,12 @@ class Connections {
   // connections open, write and close.
   ServerMetrics& metrics() { return metrics_; }
   const ServerMetrics& metrics() const { return metrics_; }
+  // "conn 12 203.0.113.9": the id and the client's address (the one behind
+  // a trusted proxy once the request has named it), for log lines.
+  std::string describe(const Connection* connection) const;
+  // Budget for the info lines a crowd of bad clients could repeat: refused
+  // requests and upgrades, and closes for a fault (log.h).
+  LogBudget& fault_log_budget() { return fault_log_budget_; }
   // Records why connection will end, unless a reason was recorded already.
   void note_close_reason(Connection* connection, CloseReason why) {
     if (connection->close_reason == CloseReason::Unset) connection->close_reason = why;
@@ -116,6 +124,8 @@ class Connections {
  private:
   // After a last word: wait briefly for the peer's EOF (connection.h).
   void finish(Connection* connection);
+  // The info line for a close chatd makes because of a fault.
+  void log_fault_close(Connection* connection, uint16_t code, std::string_view reason);
 
   const ServerOptions& options_;
   EventLoop& loop_;
@@ -130,6 +140,7 @@ class Connections {
   size_t phase_counts_[4] = {0, 0, 0, 0};
   ServerMetrics metrics_;
   FrameRef ping_frame_;
+  LogBudget fault_log_budget_{20};
 
   std::vector<Connection*> flush_list_;
   struct Casualty {

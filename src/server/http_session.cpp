@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <cstdio>
+
 #include "base/log.h"
 #include "http/http_responses.h"
 #include "http/http_target.h"
@@ -54,8 +56,7 @@ void HttpSession::handle_bytes(Connection* connection, char* data, size_t length
       }
       return;
     case HttpParseStatus::Error:
-      LOG_INFO("conn %llu: bad request: %d %s", static_cast<unsigned long long>(connection->id),
-               parser->error_status(), parser->error_reason());
+      log_refusal(connection, parser->error_status(), "bad request", parser->error_reason(), nullptr, {});
       connections_.respond_and_finish(connection, http_error_response(parser->error_status(), parser->error_reason()));
       return;
     case HttpParseStatus::Complete: {
@@ -72,8 +73,10 @@ void HttpSession::handle_bytes(Connection* connection, char* data, size_t length
 }
 
 void HttpSession::refuse_over_address_limit(Connection* connection, const IpAddress& client) {
-  LOG_INFO("conn %llu: %s already has %zu connections; answered 429", static_cast<unsigned long long>(connection->id),
-           client.to_string().c_str(), options_.max_connections_per_ip);
+  char why[96];
+  std::snprintf(why, sizeof why, "%s already has --max-connections-per-ip %zu", client.to_string().c_str(),
+                options_.max_connections_per_ip);
+  log_refusal(connection, 429, "refused", why, nullptr, {});
   connections_.respond_and_finish(connection, http_error_response(429, "too many connections from your address",
                                                                   "Retry-After: 10\r\n"));
 }
@@ -89,13 +92,13 @@ void HttpSession::handle_request(Connection* connection, const HttpRequest& requ
   const bool head_only = request.method == "HEAD";
   // RFC 9112 3.2: every request, not only an upgrade, needs one valid Host.
   if (const char* problem = host_header_problem(request)) {
-    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), problem);
+    log_refusal(connection, 400, "bad request", problem, "Host", request.header("Host"));
     answer(connection, head_only, http_error_response(400, problem));
     return;
   }
   RequestTarget target = parse_request_target(request.target);
   if (target.form == TargetForm::Invalid) {
-    LOG_INFO("conn %llu: bad request: 400 %s", static_cast<unsigned long long>(connection->id), target.problem);
+    log_refusal(connection, 400, "bad request", target.problem, "target", request.target);
     answer(connection, head_only, http_error_response(400, target.problem));
     return;
   }
@@ -133,7 +136,7 @@ void HttpSession::route_upgrade(Connection* connection, const HttpRequest& reque
   }
   HandshakeResult result = validate_websocket_upgrade(request, origins_);
   if (result.status != 101) {
-    LOG_INFO("conn %llu: upgrade refused with %d", static_cast<unsigned long long>(connection->id), result.status);
+    log_refusal(connection, result.status, "upgrade refused", result.reason, result.header, result.header_value);
     answer(connection, head_only, result.response);
     return;
   }
@@ -204,4 +207,21 @@ void HttpSession::upgrade(Connection* connection, Endpoint endpoint, const std::
   // The chat hears of the client in turn with the other clients' events of
   // this turn (inbound_queue.h explains the one road).
   if (endpoint == Endpoint::Chat) inbound_.push_connect(connection);
+}
+
+// One info line per refused request, within the fault budget (a scanner
+// or a misconfigured proxy can send thousands): the status, why, and the
+// header at fault as it arrived, made safe for a log line (log_safe):
+//   conn 7 203.0.113.9: upgrade refused: 403 Origin not allowed (Origin: https://evil.example)
+void HttpSession::log_refusal(Connection* connection, int status, const char* what, const char* reason,
+                              const char* header, std::string_view value) {
+  if (!log_enabled(LogLevel::Info)) return;
+  uint64_t skipped = 0;
+  if (!connections_.fault_log_budget().allow(connections_.now_ms(), &skipped)) return;
+  std::string culprit;
+  if (header != nullptr) culprit = std::string(" (") + header + ": " + log_safe(value) + ")";
+  char more[64] = "";
+  if (skipped > 0) std::snprintf(more, sizeof more, " [%llu similar lines left out]", static_cast<unsigned long long>(skipped));
+  LOG_INFO("%s: %s: %d %s%s%s", connections_.describe(connection).c_str(), what, status, reason, culprit.c_str(),
+           more);
 }

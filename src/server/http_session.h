@@ -40,6 +40,8 @@ class HttpSession {
   void set_metrics_source(std::function<void(std::string* out)> source) { metrics_source_ = std::move(source); }
 
  private:
+  void log_refusal(Connection* connection, int status, const char* what, const char* reason, const char* header,
+                   std::string_view value);
   // A complete request head; rest is what followed it in the same read.
   void handle_request(Connection* connection, const HttpRequest& request, char* rest, size_t rest_length);
   // An upgrade request for path: 101 and on to the WebSocket, or a refusal.

@@ -53,6 +53,10 @@ Server::Server(const ServerOptions& options)
              options_.max_connections, file_limit, max_connections_);
   }
   connections_.set_now(monotonic_ms());
+  if (options_.log_summary_ms > 0 && log_enabled(LogLevel::Info)) {
+    summary_baseline_ = std::make_unique<ServerMetrics>(connections_.metrics());
+    next_summary_ms_ = connections_.now_ms() + options_.log_summary_ms;
+  }
   if (redis_bus_ != nullptr) http_.set_bus(redis_bus_);
   start_time_seconds_ = static_cast<double>(wall_clock_ms()) / 1000.0;
   http_.set_metrics_source([this](std::string* out) { write_metrics_text(out); });
@@ -212,14 +216,18 @@ void Server::accept_clients(Listener& listener, bool metrics_port) {
       (void)ignored;
       ::close(fd);
       ++connections_.metrics().http_responses[503];
-      LOG_WARN("connection limit (%zu) reached; answered 503", max_connections_);
+      uint64_t skipped = 0;
+      if (log_enabled(LogLevel::Warn) && limit_log_budget_.allow(connections_.now_ms(), &skipped)) {
+        LOG_WARN("connection limit (%zu) reached; answered 503%s", max_connections_,
+                 skipped > 0 ? (" [" + std::to_string(skipped) + " more since]").c_str() : "");
+      }
       continue;
     }
     Connection* connection = connections_.open(fd);
     if (connection == nullptr) continue;
     connection->on_metrics_port = metrics_port;
-    if (log_enabled(LogLevel::Info)) {
-      LOG_INFO("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id),
+    if (log_enabled(LogLevel::Debug)) {
+      LOG_DEBUG("conn %llu accepted from %s (fd %d)", static_cast<unsigned long long>(connection->id),
                peer.to_string().c_str(), fd);
     }
     if (!admission_.admit_peer(connection, peer, connections_.now_ms())) {
@@ -318,6 +326,7 @@ void Server::deliver(const InboundEvent& event, int64_t now_wall_ms) {
 
 void Server::run_timers() {
   connections_.expire_timers();
+  if (next_summary_ms_ >= 0 && connections_.now_ms() >= next_summary_ms_) log_summary();
   admission_.expire(connections_.now_ms());
   int64_t chat_deadline = chat_.next_timer_ms();
   if (chat_deadline >= 0 && chat_deadline <= connections_.now_ms()) chat_.run_timers(connections_.now_ms());
@@ -327,12 +336,24 @@ void Server::run_timers() {
   }
 }
 
+// One line at info per --log-summary period with what happened in it
+// (summary_line), so a busy server's log stays readable while the
+// per-connection lines are at debug.
+void Server::log_summary() {
+  next_summary_ms_ += options_.log_summary_ms;
+  if (next_summary_ms_ <= connections_.now_ms()) next_summary_ms_ = connections_.now_ms() + options_.log_summary_ms;
+  const std::string line = summary_line(*summary_baseline_, connections_.metrics(), connections_.count());
+  if (!line.empty()) LOG_INFO("%s", line.c_str());
+  *summary_baseline_ = connections_.metrics();
+}
+
 int Server::wait_timeout_ms() const {
   int64_t earliest = -1;
   auto consider = [&earliest](int64_t deadline) {
     if (deadline >= 0 && (earliest < 0 || deadline < earliest)) earliest = deadline;
   };
   consider(connections_.next_deadline_ms());
+  consider(next_summary_ms_);
   consider(admission_.next_deadline_ms());
   consider(chat_.next_timer_ms());  // on the monotonic clock, like every timer here
   if (redis_bus_ != nullptr) consider(redis_bus_->next_deadline_ms());

@@ -121,6 +121,7 @@ class Server : private ChatTransport {
   void deliver(const InboundEvent& event, int64_t now_wall_ms);
   // The phase that runs every timer whose time has come.
   void run_timers();
+  void log_summary();
   // How long the poller may sleep: until the earliest timer, -1 for ever.
   int wait_timeout_ms() const;
   // SIGINT or SIGTERM: stop accepting, send every client 1001.
@@ -167,6 +168,11 @@ class Server : private ChatTransport {
   bool shutting_down_ = false;
   int64_t turn_started_us_ = 0;     // when the loop last woke up
   double start_time_seconds_ = 0;   // wall clock, for process_start_time_seconds
+  // --log-summary: when the next summary line is due, and the counters as
+  // the last one saw them.
+  int64_t next_summary_ms_ = -1;
+  std::unique_ptr<ServerMetrics> summary_baseline_;
+  LogBudget limit_log_budget_{1};  // "connection limit reached": once a second
   int64_t shutdown_deadline_ms_ = 0;
 
   static constexpr size_t kReadBufferBytes = 64 * 1024;

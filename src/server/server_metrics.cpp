@@ -222,3 +222,47 @@ void write_metrics(const ServerMetrics& metrics, const MetricsGauges& gauges, st
                 gauges.start_time_seconds);
 }
 // excerpt-end: write_metrics
+
+namespace {
+
+// 1234567 -> "1,234,567": a summary is read by people.
+std::string with_thousands(uint64_t value) {
+  std::string digits = std::to_string(value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary_line(const ServerMetrics& before, const ServerMetrics& now, size_t open_connections) {
+  const uint64_t accepted = now.connections_accepted - before.connections_accepted;
+  uint64_t closed = 0;
+  std::string closes;
+  for (size_t i = 0; i < kCloseReasonCount; ++i) {
+    const uint64_t count = now.connections_closed[i] - before.connections_closed[i];
+    if (count == 0) continue;
+    closed += count;
+    closes += closes.empty() ? ": " : ", ";
+    closes += std::string(close_reason_name(static_cast<CloseReason>(i))) + " " + with_thousands(count);
+  }
+  uint64_t refused = 0;
+  std::string refusals;
+  for (int code = 400; code < 600; ++code) {
+    const uint64_t count = now.http_responses[code] - before.http_responses[code];
+    if (count == 0) continue;
+    refused += count;
+    refusals += refusals.empty() ? " (" : ", ";
+    refusals += std::to_string(code) + " " + with_thousands(count);
+  }
+  if (!refusals.empty()) refusals += ")";
+  const uint64_t received = now.messages_received - before.messages_received;
+  const uint64_t delivered = now.messages_delivered - before.messages_delivered;
+  if (accepted == 0 && closed == 0 && received == 0 && refused == 0) return "";
+  return "summary: " + with_thousands(open_connections) + " open (+" + with_thousands(accepted) + " accepted, -" +
+         with_thousands(closed) + " closed" + closes + "), " + with_thousands(received) + " messages in, " +
+         with_thousands(delivered) + " delivered, " + with_thousands(refused) + " refused" + refusals;
+}

@@ -88,3 +88,11 @@ struct MetricsGauges {
 void read_process_gauges(MetricsGauges* gauges, double start_time_seconds);
 // The whole exposition: the counters, the gauges, a final newline.
 void write_metrics(const ServerMetrics& metrics, const MetricsGauges& gauges, std::string* out);
+
+// The periodic info line (--log-summary): what changed between two copies
+// of the counters, with the connections open now:
+//   summary: 1,204 open (+31 accepted, -12 closed: client 9, pong_timeout 2,
+//   slow_consumer 1), 5,678 messages in, 91,011 delivered, 3 refused (403 2, 429 1)
+// Empty when nothing was accepted, closed, received or refused: an idle
+// server's log stays quiet.
+std::string summary_line(const ServerMetrics& before, const ServerMetrics& now, size_t open_connections);

@@ -48,6 +48,8 @@ struct ServerOptions {
   int metrics_port = 0;
   std::vector<std::string> allowed_origins;  // empty: any Origin
   LogLevel log_level = LogLevel::Info;
+  LogFormat log_format = LogFormat::Text;
+  int64_t log_summary_ms = 60000;  // period of the info summary line; 0: none
   // Rooms shared with other nodes through Redis (src/bus/); off by default.
   bool use_redis = false;
   RedisUrl redis;

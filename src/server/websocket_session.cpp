@@ -67,7 +67,7 @@ void WebSocketSession::handle_event(Connection* connection, const WsEvent& event
                       event.close_code == close_code::kNoStatus ? close_code::kNormal : event.close_code, "");
       return;
     case WsEventKind::Error:
-      LOG_INFO("conn %llu: closing with %u: %s", static_cast<unsigned long long>(connection->id), event.close_code,
+      LOG_DEBUG("conn %llu: closing with %u: %s", static_cast<unsigned long long>(connection->id), event.close_code,
                event.error_reason);
       // The reader cannot parse this client's stream any more, so there is no
       // point waiting for its Close: fail the connection (section 7.1.7).
@@ -108,7 +108,6 @@ bool WebSocketSession::within_rate_limits(Connection* connection) {
   if (connection->flood_strikes == 1) {
     chat_.send_error(*connection, "rate_limited", "too many messages; this one was dropped");
   } else if (connection->flood_strikes > options_.rate_burst + 10) {
-    LOG_INFO("conn %llu: kept flooding; closing", static_cast<unsigned long long>(connection->id));
     fail_connection(connection, CloseReason::RateLimited, close_code::kPolicyViolation, "rate limit exceeded");
   }
   return false;

@@ -54,6 +54,8 @@ TEST(Options, WithoutFlagsEveryOptionKeepsTheDefaultThatHelpNames) {
   EXPECT_TRUE(options.trusted_proxies.empty());
   EXPECT_TRUE(options.allowed_origins.empty());
   EXPECT_EQ(options.log_level, LogLevel::Info);
+  EXPECT_EQ(options.log_format, LogFormat::Text);
+  EXPECT_EQ(options.log_summary_ms, 60000);
 }
 
 /* ===== One valid and one invalid value per flag ===== */
@@ -114,6 +116,8 @@ const FlagCase kFlagCases[] = {
      },
      ""},
     {"--log-level", "debug", [](const ServerOptions& o) { return o.log_level == LogLevel::Debug; }, "verbose"},
+    {"--log-format", "json", [](const ServerOptions& o) { return o.log_format == LogFormat::Json; }, "xml"},
+    {"--log-summary", "0", [](const ServerOptions& o) { return o.log_summary_ms == 0; }, "-1"},
     {"--redis", "redis://127.0.0.1:6380/2",
      [](const ServerOptions& o) { return o.use_redis && o.redis.port == 6380 && o.redis.db == 2; }, "http://127.0.0.1"},
     {"--redis-prefix", "chat2:", [](const ServerOptions& o) { return o.redis_prefix == "chat2:"; },

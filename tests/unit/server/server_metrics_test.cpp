@@ -75,3 +75,40 @@ TEST(ServerMetrics, OnlyStatusesThatOccurredAreListedAndNumbersHaveNoNeedlessFra
   EXPECT_FALSE(contains(text, "process_resident_memory_bytes"));
   EXPECT_EQ(text.back(), '\n');
 }
+
+/* ===== The summary line (--log-summary) ===== */
+
+TEST(SummaryLine, CountsWhatChangedSinceTheLastOneWithClosesByReasonAndRefusalsByStatus) {
+  ServerMetrics before;
+  before.connections_accepted = 1000;
+  before.connections_closed[static_cast<size_t>(CloseReason::Client)] = 400;
+  before.messages_received = 5;
+  ServerMetrics now = before;
+  now.connections_accepted += 1231;
+  now.connections_closed[static_cast<size_t>(CloseReason::Client)] += 9;
+  now.connections_closed[static_cast<size_t>(CloseReason::PongTimeout)] += 2;
+  now.connections_closed[static_cast<size_t>(CloseReason::SlowConsumer)] += 1;
+  now.messages_received += 5678;
+  now.messages_delivered += 1091011;
+  now.http_responses[403] += 2;
+  now.http_responses[429] += 1;
+  now.http_responses[101] += 1231;  // upgrades are not refusals
+  EXPECT_EQ(summary_line(before, now, 1204),
+            "summary: 1,204 open (+1,231 accepted, -12 closed: client 9, pong_timeout 2, slow_consumer 1), "
+            "5,678 messages in, 1,091,011 delivered, 3 refused (403 2, 429 1)");
+}
+
+TEST(SummaryLine, IsEmptyWhenNothingHappened) {
+  ServerMetrics metrics;
+  metrics.connections_accepted = 7;
+  EXPECT_EQ(summary_line(metrics, metrics, 7), "");
+}
+
+TEST(SummaryLine, AQuietPeriodWithOnlyMessagesStillSaysSo) {
+  ServerMetrics before;
+  ServerMetrics now;
+  now.messages_received = 3;
+  now.messages_delivered = 30;
+  EXPECT_EQ(summary_line(before, now, 10),
+            "summary: 10 open (+0 accepted, -0 closed), 3 messages in, 30 delivered, 0 refused");
+}
