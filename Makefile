@@ -4,6 +4,9 @@
 #   make POLLER=poll  build ./chatd on the portable poll(2) backend
 #   make test         build and run every test suite; non-zero exit on any failure
 #   make clean        remove build products
+#   make install      the binary, the systemd units and the proxy examples where
+#                     a package would put them: PREFIX (default /usr/local),
+#                     DESTDIR for staging; make uninstall removes them
 #
 # Objects live in build/<poller>/ so that the epoll and poll builds used by
 # `make test` never overwrite each other.
@@ -39,7 +42,7 @@ UNIT_OBJ := $(UNIT_SRC:tests/unit/%.cpp=$(BUILD)/unit/%.o)
 INTEGRATION_SRC := $(wildcard tests/integration/*.cpp)
 INTEGRATION_OBJ := $(INTEGRATION_SRC:tests/integration/%.cpp=$(BUILD)/integration/%.o)
 
-.PHONY: all test unit integration clean
+.PHONY: all test unit integration clean install uninstall
 all: chatd
 
 chatd: $(BUILD)/chatd
@@ -94,6 +97,29 @@ endif
 
 clean:
 	rm -rf build chatd
+
+# Where a package would put each file (the GNU directory variables). The
+# units' ExecStart= and Documentation= name the installed paths, so an
+# install under another PREFIX still starts the right binary.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/chatd
+INSTALLED_DOCS := docs/08-running.md README.md
+install: chatd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/nginx $(DESTDIR)$(DOCDIR)/caddy
+	install -m 755 chatd $(DESTDIR)$(BINDIR)/chatd
+	for unit in chatd.service chatd.socket; do \
+	  sed -e 's|/usr/local/bin/chatd|$(BINDIR)/chatd|' -e 's|/usr/local/share/doc/chatd|$(DOCDIR)|' \
+	    deploy/systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit && chmod 644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
+	install -m 644 deploy/nginx/chatd.conf $(DESTDIR)$(DOCDIR)/nginx/chatd.conf
+	install -m 644 deploy/caddy/Caddyfile $(DESTDIR)$(DOCDIR)/caddy/Caddyfile
+	install -m 644 $(INSTALLED_DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/chatd $(DESTDIR)$(UNITDIR)/chatd.service $(DESTDIR)$(UNITDIR)/chatd.socket
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 -include $(wildcard build/*/*.d build/*/*/*.d build/*/*/*/*.d)
 

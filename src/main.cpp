@@ -1,4 +1,5 @@
-// main.cpp: chatd's entry point: parse the command line, start the worker
+// main.cpp: chatd's entry point: parse the command line, take the socket
+// systemd passed if it did (server/socket_activation.h), start the worker
 // processes if asked (supervisor.h; each worker comes back here), install
 // signal handlers, listen, print where to connect, and run the loop.
 #include <csignal>
@@ -10,6 +11,7 @@
 #include "loop/poller.h"
 #include "options.h"
 #include "server/server.h"
+#include "server/socket_activation.h"
 #include "supervisor.h"
 
 namespace {
@@ -38,6 +40,14 @@ int main(int argc, char** argv) {
   }
   set_log_level(options.log_level);
   set_log_format(options.log_format);
+  // Before the workers start: the environment names this process, and the
+  // workers inherit the descriptor across fork (no exec), so they share it.
+  std::string activation_error;
+  options.listen_fd = take_activated_socket(&activation_error);
+  if (!activation_error.empty()) {
+    std::fprintf(stderr, "chatd: %s\n", activation_error.c_str());
+    return 1;
+  }
   if (options.workers > 0) {
     bool is_worker = false;
     int status = run_supervisor(&options, &is_worker);

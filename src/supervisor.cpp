@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "server/socket_activation.h"
 
 namespace {
 
@@ -187,7 +188,8 @@ int Supervisor::run(bool* is_worker) {
   }
   fcntl(signal_pipe[0], F_SETFL, O_NONBLOCK);
   fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK);
-  if (options_->port == 0) {
+  // A socket from systemd is already bound: every worker shares it.
+  if (options_->listen_fd < 0 && options_->port == 0) {
     options_->port = reserve_port(options_->host, &reserved_fd_);
     if (options_->port == 0) {
       std::fprintf(stderr, "chatd: cannot find a free port on %s\n", options_->host.c_str());
@@ -228,11 +230,16 @@ int Supervisor::run(bool* is_worker) {
     stop_all(SIGKILL);
     return 1;
   }
-  std::string host = options_->host;
-  if (host == "0.0.0.0" || host == "::") host = "localhost";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  std::printf("chatd listening on http://%s:%d (open it in a browser; %zu workers)\n", host.c_str(), options_->port,
-              options_->workers);
+  std::string url;
+  if (options_->listen_fd >= 0) {
+    url = listening_url(options_->listen_fd);
+  } else {
+    std::string host = options_->host;
+    if (host == "0.0.0.0" || host == "::") host = "localhost";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    url = "http://" + host + ":" + std::to_string(options_->port);
+  }
+  std::printf("chatd listening on %s (open it in a browser; %zu workers)\n", url.c_str(), options_->workers);
   std::fflush(stdout);
 
   for (;;) {

@@ -18,6 +18,10 @@
 // means the supervisor is gone (on every system, where Linux's
 // PR_SET_PDEATHSIG would be Linux only).
 //
+// Under systemd's socket activation (server/socket_activation.h) the
+// workers do not bind at all: each inherits the one socket systemd passed
+// and accepts on it (one queue, whichever worker asks first).
+//
 // With port 0 the supervisor picks the free port itself (a socket bound but
 // never listening, kept for its whole life), so every worker, and every
 // restarted one, listens on the same port.

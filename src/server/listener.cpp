@@ -79,14 +79,18 @@ bool Listener::open(const std::string& host, int port, bool reuse_port, std::str
   }
   freeaddrinfo(addresses);
   if (fd_ < 0) return false;
+  adopt(fd_);
+  return true;
+}
 
+void Listener::adopt(int fd) {
+  fd_ = fd;
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof bound;
   getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &bound_length);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  return true;
 }
 
 int Listener::accept_client(IpAddress* peer) {

@@ -1,5 +1,6 @@
-// listener.h: the listening socket: bind and listen on --host and --port,
-// then accept clients one at a time, already nonblocking and close-on-exec.
+// listener.h: the listening socket: bind and listen on --host and --port
+// (or take over the one systemd passed), then accept clients one at a time,
+// already nonblocking and close-on-exec.
 //
 // Running out of descriptors is handled here, the way libuv and nginx do
 // it: a spare descriptor is kept open, and when accept() fails with EMFILE
@@ -24,6 +25,12 @@ class Listener {
   // SO_REUSEPORT may listen on the same port, and the kernel spreads new
   // connections across them. On failure returns false with *error set.
   bool open(const std::string& host, int port, bool reuse_port, std::string* error);
+  // Serves on a socket that is already listening, nonblocking and
+  // close-on-exec (socket_activation.h: the one systemd passed). Under
+  // --workers every worker adopts the same socket, inherited across fork:
+  // the kernel queues each new client once, and whichever worker's accept()
+  // comes first takes it (the others get EAGAIN; the cost is a wake-up each).
+  void adopt(int fd);
   // Accepts one pending client: returns its descriptor and sets *peer, or
   // -1 when none is waiting (or accept failed; that is logged here).
   int accept_client(IpAddress* peer);

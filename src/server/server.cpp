@@ -15,6 +15,7 @@
 #include "base/version.h"
 #include "chat/local_room_bus.h"
 #include "loop/descriptors.h"
+#include "server/socket_activation.h"
 #include "websocket/shared_frame.h"
 
 namespace {
@@ -94,7 +95,11 @@ void Server::on_node_number(uint32_t node) { connections_.set_id_base(static_cas
 // excerpt-end: on_node_number
 
 bool Server::listen(std::string* error) {
-  if (!listener_.open(options_.host, options_.port, options_.worker_index > 0, error)) return false;
+  if (options_.listen_fd >= 0) {
+    listener_.adopt(options_.listen_fd);
+  } else if (!listener_.open(options_.host, options_.port, options_.worker_index > 0, error)) {
+    return false;
+  }
   if (!loop_.ok() || !wake_pipe_.open()) {
     *error = std::string("cannot set up the poller: ") + std::strerror(errno);
     return false;
@@ -120,6 +125,8 @@ bool Server::listen(std::string* error) {
 }
 
 std::string Server::url() const {
+  // A socket from systemd: its own address, whatever --host says.
+  if (options_.listen_fd >= 0) return listening_url(options_.listen_fd);
   std::string host = options_.host;
   if (host == "0.0.0.0" || host == "::") host = "localhost";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";

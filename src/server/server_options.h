@@ -15,6 +15,9 @@
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
+  // The listening socket systemd passed (socket_activation.h), or -1: then
+  // host and port are not bound, and every --workers worker shares it.
+  int listen_fd = -1;
   size_t max_connections = 19000;       // further capped by the open-file limit
   bool max_connections_given = false;   // set on the command line: warn if capped
   size_t max_message_bytes = 64 * 1024;  // 1009 beyond it

@@ -36,7 +36,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <algorithm>
 #include <chrono>
@@ -50,29 +49,13 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "child_process.h"
 #include "harness.h"
 #include "script_support.h"
 
 namespace {
 
-/* ===== Files and text ===== */
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream file(path);
-  file << text;
-  return static_cast<bool>(file);
-}
-
-std::string tail_of(const std::string& text, size_t bytes = 3000) {
-  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
-}
+/* ===== Files ===== */
 
 // Replaces the one occurrence of placeholder in text. A placeholder that is
 // missing, or there twice, fails the test: the test would otherwise run a
@@ -84,115 +67,6 @@ void substitute(std::string* text, const std::string& placeholder, const std::st
       << "the placeholder \"" << placeholder << "\" is in the shipped file more than once";
   text->replace(at, placeholder.size(), value);
 }
-
-// A directory of the test's own under /tmp, removed with everything in it.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    char pattern[] = "/tmp/chatd-proxy-XXXXXX";
-    if (mkdtemp(pattern)) path_ = pattern;
-    // nginx's workers run as nobody when the test runs as root, and must
-    // reach their temporary files in here.
-    if (!path_.empty()) chmod(path_.c_str(), 0755);
-  }
-  ~TemporaryDirectory() {
-    if (!path_.empty() && std::system(("rm -rf '" + path_ + "'").c_str()) != 0) { /* harmless leftover */ }
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-/* ===== The proxy process ===== */
-
-bool accepts_connections(int port) {
-  TestClient probe;
-  return probe.connect_tcp(port);
-}
-
-// The PIDs whose parent is pid (nginx's workers under its master), from /proc.
-std::vector<pid_t> children_of(pid_t pid) {
-  std::vector<pid_t> children;
-  DIR* proc = opendir("/proc");
-  if (!proc) return children;
-  while (dirent* entry = readdir(proc)) {
-    const pid_t candidate = static_cast<pid_t>(std::atoi(entry->d_name));
-    if (candidate <= 0) continue;
-    const std::string stat = read_text("/proc/" + std::to_string(candidate) + "/stat");
-    const size_t name_end = stat.rfind(')');
-    int parent = 0;
-    if (name_end != std::string::npos && std::sscanf(stat.c_str() + name_end + 1, " %*c %d", &parent) == 1 &&
-        parent == pid) {
-      children.push_back(candidate);
-    }
-  }
-  closedir(proc);
-  return children;
-}
-
-// A proxy started by the test: its command line with extra environment,
-// stdout and stderr into log_path. Stopped by its PID: SIGTERM, then after
-// 3 s SIGKILL for it and the children it had (nginx's workers).
-class ProxyProcess {
- public:
-  ProxyProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment,
-               const std::string& log_path)
-      : log_path_(log_path) {
-    pid_ = fork();
-    if (pid_ != 0) return;
-    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0) _exit(126);
-    int nothing = open("/dev/null", O_RDONLY);
-    if (nothing >= 0) dup2(nothing, 0);
-    for (const std::string& assignment : environment) putenv(const_cast<char*>(assignment.c_str()));
-    std::vector<char*> argv;
-    for (const std::string& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ~ProxyProcess() { stop(); }
-  ProxyProcess(const ProxyProcess&) = delete;
-  ProxyProcess& operator=(const ProxyProcess&) = delete;
-
-  // Waits up to timeout_ms until 127.0.0.1:port accepts; false if the
-  // process exits first or the time runs out.
-  bool wait_until_listening(int port, int timeout_ms) {
-    const int64_t deadline = monotonic_ms() + timeout_ms;
-    while (pid_ > 0 && monotonic_ms() < deadline) {
-      if (accepts_connections(port)) return true;
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) pid_ = -1;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    const std::vector<pid_t> children = children_of(pid_);
-    kill(pid_, SIGTERM);
-    const int64_t deadline = monotonic_ms() + 3000;
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) != pid_) {
-      if (monotonic_ms() >= deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        for (pid_t child : children) kill(child, SIGKILL);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-  }
-
-  std::string log() const { return tail_of(read_text(log_path_)); }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-};
 
 /* ===== The two proxies, each on its shipped file ===== */
 
@@ -232,7 +106,7 @@ std::string nginx_map_from_comment(const std::string& shipped) {
   return map;
 }
 
-std::unique_ptr<ProxyProcess> start_nginx(const ProxySetup& setup) {
+std::unique_ptr<ChildProcess> start_nginx(const ProxySetup& setup) {
   std::string site = read_text("deploy/nginx/chatd.conf");
   EXPECT_FALSE(site.empty()) << "deploy/nginx/chatd.conf is missing";
   const std::string map = nginx_map_from_comment(site);
@@ -254,12 +128,12 @@ std::unique_ptr<ProxyProcess> start_nginx(const ProxySetup& setup) {
       "  scgi_temp_path " + d + "/scgi;\n" +
       map + "  include " + d + "/chatd.conf;\n}\n";
   EXPECT_TRUE(write_text(d + "/chatd.conf", site) && write_text(d + "/nginx.conf", main_conf));
-  return std::make_unique<ProxyProcess>(
+  return std::make_unique<ChildProcess>(
       std::vector<std::string>{nginx_binary(), "-p", d + "/", "-c", d + "/nginx.conf", "-e", "stderr"},
       std::vector<std::string>{}, d + "/proxy.log");
 }
 
-std::unique_ptr<ProxyProcess> start_caddy(const ProxySetup& setup) {
+std::unique_ptr<ChildProcess> start_caddy(const ProxySetup& setup) {
   std::string site = read_text("deploy/caddy/Caddyfile");
   EXPECT_FALSE(site.empty()) << "deploy/caddy/Caddyfile is missing";
   substitute(&site, "\nchat.example.com {", "\nhttps://127.0.0.1:" + std::to_string(setup.public_port) + " {");
@@ -271,7 +145,7 @@ std::unique_ptr<ProxyProcess> start_caddy(const ProxySetup& setup) {
       "{\n\tadmin off\n\tauto_https disable_redirects\n\tdefault_bind 127.0.0.1\n\tgrace_period 1s\n}\n\n";
   const std::string& d = setup.directory;
   EXPECT_TRUE(write_text(d + "/Caddyfile", global + site));
-  return std::make_unique<ProxyProcess>(
+  return std::make_unique<ChildProcess>(
       std::vector<std::string>{caddy_binary(), "run", "--config", d + "/Caddyfile", "--adapter", "caddyfile"},
       std::vector<std::string>{"HOME=" + d, "XDG_DATA_HOME=" + d + "/data", "XDG_CONFIG_HOME=" + d + "/config"},
       d + "/proxy.log");
@@ -348,7 +222,7 @@ void chat_through(Proxy proxy) {
                      LoopbackLimits::Enforced, chatd_log);
   ASSERT_TRUE(chatd.started());
   setup.chatd_port = chatd.port();
-  std::unique_ptr<ProxyProcess> running = proxy == Proxy::Nginx ? start_nginx(setup) : start_caddy(setup);
+  std::unique_ptr<ChildProcess> running = proxy == Proxy::Nginx ? start_nginx(setup) : start_caddy(setup);
   if (::testing::Test::HasFatalFailure()) return;
   ASSERT_TRUE(running->wait_until_listening(setup.public_port, 10000))
       << "the proxy did not listen on " << setup.public_port << ":\n" << running->log();
@@ -397,7 +271,7 @@ void chat_through(Proxy proxy) {
   EXPECT_NE(log.find("client 127.0.0.2 via proxy 127.0.0.1"), std::string::npos) << tail_of(log);
   EXPECT_NE(log.find("client 127.0.0.3 via proxy 127.0.0.1"), std::string::npos) << tail_of(log);
   EXPECT_EQ(log.find("203.0.113.9"), std::string::npos) << tail_of(log);
-  EXPECT_EQ(log.find("no pong in time"), std::string::npos) << tail_of(log);
+  EXPECT_EQ(log.find("pong_timeout"), std::string::npos) << tail_of(log);
   if (::testing::Test::HasFailure()) ADD_FAILURE() << "the proxy's log:\n" << running->log();
 }
 
